@@ -1,0 +1,60 @@
+"""Home: the learning path with the learner's progress in each module, cards due, and where to resume."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from app import ui
+from app.nav import page_path
+from labs.curriculum.practice import due_cards, module_statuses
+
+me = ui.learner()
+cur = ui.curriculum()
+store = ui.store()
+
+st.title("AIE Bridge")
+st.caption("From data pipelines to LLM-native systems: nine modules, runnable labs, "
+           "and interview practice.")
+
+statuses = module_statuses(store, cur, me.id)
+due = due_cards(store, cur, me.id)
+reviews_due = sum(not c.is_new for c in due)
+
+c1, c2, c3 = st.columns(3)
+c1.metric("Path complete", f"{sum(s.percent for s in statuses) / len(statuses):.0f}%")
+c2.metric("Flashcards due today", len(due), help=f"{reviews_due} reviews and "
+          f"{len(due) - reviews_due} new cards (at most 20 new a day)")
+c3.metric("Lessons read", f"{sum(s.lesson_read for s in statuses)} / {len(statuses)}")
+
+st.subheader("Continue where you left off")
+last = me.last_module_id if me.last_module_id in {m.id for m in cur.modules} else None
+target = cur.module(last) if last else cur.modules[0]
+st.page_link(page_path("modules"), label=f"{'Resume' if last else 'Start with'}: "
+             f"{target.order}. {target.title}", icon=":material/play_arrow:",
+             query_params={"module": target.id})
+if due:
+    st.page_link(page_path("review"), label=f"Review {len(due)} flashcards",
+                 icon=":material/style:")
+
+st.subheader("Your learning path")
+labels = [f"{i + 1}. {s.title}" for i, s in enumerate(statuses)]
+fig = go.Figure(go.Bar(
+    x=[s.percent for s in statuses], y=labels, orientation="h",
+    marker_color=["#2e7d32" if s.percent >= 99.9 else "#4f7cff" for s in statuses],
+    customdata=[[("yes" if s.lesson_read else "no"), s.questions_correct, s.questions_total,
+                 s.cards_reviewed, s.cards_total] for s in statuses],
+    hovertemplate="%{y}<br>%{x:.0f}% complete<br>lesson read: %{customdata[0]}"
+                  "<br>quiz: %{customdata[1]}/%{customdata[2]} right"
+                  "<br>cards reviewed: %{customdata[3]}/%{customdata[4]}<extra></extra>",
+))
+fig.update_layout(xaxis=dict(range=[0, 100], title="progress (%)"),
+                  yaxis=dict(autorange="reversed"), height=360,
+                  margin=dict(l=10, r=10, t=10, b=10))
+st.plotly_chart(fig, key="home_progress")
+st.caption("Progress counts three equal parts per module: the lesson marked read, quiz "
+           "questions answered right at least once, and deck flashcards reviewed.")
+
+for s, m in zip(statuses, cur.modules, strict=True):
+    st.page_link(page_path("modules"), label=f"{m.order}. {m.title} — {m.summary}",
+                 query_params={"module": m.id})

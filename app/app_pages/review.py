@@ -1,0 +1,78 @@
+"""Flashcard review: today's queue across modules, rated Again/Hard/Good/Easy, scheduled by fsrs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import plotly.graph_objects as go
+import streamlit as st
+from sqlmodel import select
+
+from app import ui
+from labs.curriculum.practice import RATINGS, due_cards, review_card
+from labs.store import StoreError
+from labs.store.models import CardState, utcnow
+
+me = ui.learner()
+cur = ui.curriculum()
+store = ui.store()
+
+st.title("Flashcards")
+options = ["all", *[m.id for m in cur.modules]]
+requested = st.query_params.get("module", "all")
+scope = st.selectbox("Modules", options, index=options.index(requested) if requested in options
+                     else 0, key="review_scope",
+                     format_func=lambda i: "All modules" if i == "all" else cur.module(i).title)
+queue = due_cards(store, cur, me.id, module_id=None if scope == "all" else scope)
+
+if not queue:
+    st.success("Nothing is due. Come back tomorrow, or answer a quiz: missed questions "
+               "become cards.", icon=":material/celebration:")
+else:
+    card = queue[0]
+    new = sum(c.is_new for c in queue)
+    st.caption(f"{len(queue)} due now: {len(queue) - new} reviews, {new} new.")
+    with st.container(border=True):
+        origin = {"quiz-miss": "from a quiz question you missed",
+                  "rubric-miss": "from a rubric item you missed"}.get(card.source, "")
+        module_title = cur.module(card.module_id).title if card.module_id in {
+            m.id for m in cur.modules} else ""
+        st.caption(" · ".join(x for x in (module_title, origin) if x))
+        st.markdown(f"#### {card.front}")
+        revealed = st.session_state.get("review_revealed") == card.card_id
+        if not revealed:
+            if st.button("Show answer", key="review_show", type="primary"):
+                st.session_state["review_revealed"] = card.card_id
+                st.rerun()
+        else:
+            st.markdown(card.back)
+            cols = st.columns(len(RATINGS))
+            for col, rating in zip(cols, RATINGS, strict=True):
+                if col.button(rating, key=f"review_{rating.lower()}", width="stretch"):
+                    try:
+                        nxt = review_card(store, cur, me.id, card.card_id, rating)
+                    except StoreError as e:
+                        st.error(f"The review was not saved: {e}")
+                    else:
+                        st.session_state["review_revealed"] = None
+                        st.session_state["review_last"] = (card.card_id, nxt)
+                        st.rerun()
+
+if last := st.session_state.get("review_last"):
+    wait = last[1] - utcnow()
+    when = (f"{wait.days} days" if wait >= timedelta(days=1)
+            else f"{max(1, int(wait.total_seconds() // 60))} minutes")
+    st.caption(f"The last card comes back in about {when}.")
+
+with store.session() as s:
+    dues = [c.due for c in s.exec(select(CardState).where(
+        CardState.learner_id == me.id, CardState.reviews > 0))]
+if dues:
+    today = utcnow().date()
+    days = [max(0, (d.date() - today).days) for d in dues]
+    horizon = list(range(0, 15))
+    fig = go.Figure(go.Bar(x=horizon, y=[days.count(d) for d in horizon],
+                           marker_color="#4f7cff"))
+    fig.update_layout(title="Reviews coming up", xaxis_title="days from today",
+                      yaxis_title="cards", height=280, margin=dict(l=10, r=10, t=40, b=10))
+    st.plotly_chart(fig, key="review_forecast")

@@ -1,0 +1,39 @@
+"""Every page of the app, by section. A page appears only once its file exists, so a lab
+that is not built yet never shows up in the navigation or as a link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str  # also the url path
+    path: str  # relative to app/
+    title: str
+    icon: str
+    section: str
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("home", "app_pages/home.py", "Learning path", ":material/route:", "Learn"),
+    PageSpec("modules", "app_pages/modules.py", "Modules", ":material/menu_book:", "Learn"),
+    PageSpec("review", "app_pages/review.py", "Flashcards", ":material/style:", "Learn"),
+    PageSpec("decision-trainer", "app_pages/decision_trainer.py", "Decision trainer",
+             ":material/alt_route:", "Learn"),
+]
+
+
+def built_pages() -> list[PageSpec]:
+    return [p for p in PAGES if (APP_DIR / p.path).exists()]
+
+
+def page_path(key: str) -> str | None:
+    """The page's path for st.page_link / st.switch_page, or None when it is not built."""
+    for p in built_pages():
+        if p.key == key:
+            return p.path
+    return None

@@ -1,0 +1,87 @@
+"""Shared Streamlit plumbing: cached engines, the current learner, the sidebar.
+
+Cached objects are shared by every session of the server and treated as read-only.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from labs.curriculum.loader import ContentError, Curriculum, load_curriculum
+from labs.store import Store, StoreError, database_url, get_or_create_learner, most_recent_learner
+from labs.store.learners import clean_name
+from labs.store.models import Learner
+
+DEFAULT_NAME = "Learner"
+
+
+@st.cache_resource(show_spinner=False)
+def _store_for(url: str) -> Store:
+    return Store(url)
+
+
+def store() -> Store:
+    """The store for the current DATABASE_URL / data folder; stops the page with a clear error."""
+    try:
+        return _store_for(database_url())
+    except StoreError as e:
+        st.error(f"**The progress store is unavailable.** {e}")
+        st.stop()
+        raise  # unreachable: st.stop raises
+
+
+@st.cache_resource(show_spinner=False)
+def _curriculum() -> Curriculum:
+    return load_curriculum()
+
+
+def curriculum() -> Curriculum:
+    try:
+        return _curriculum()
+    except ContentError as e:
+        st.error("**The curriculum in content/ does not validate:**\n\n" +
+                 "\n".join(f"- `{p}`" for p in e.problems))
+        st.stop()
+        raise
+
+
+def learner() -> Learner:
+    """The session's learner: chosen in the sidebar, else the one who used the app last."""
+    s = store()
+    lid = st.session_state.get("learner_id")
+    if lid is not None:
+        with s.session() as db:
+            found = db.get(Learner, lid)
+        if found is not None:
+            return found
+    try:
+        found = most_recent_learner(s) or get_or_create_learner(s, DEFAULT_NAME)
+    except StoreError as e:
+        st.error(f"**The progress store is unavailable.** {e}")
+        st.stop()
+        raise
+    st.session_state["learner_id"] = found.id
+    return found
+
+
+def sidebar() -> None:
+    me = learner()
+    with st.sidebar:
+        st.subheader("Profile")
+        name = st.text_input("Display name", value=me.name, key="profile_name", max_chars=80,
+                             help="Your progress is kept under this name across restarts.")
+        if name != me.name:
+            try:
+                switched = get_or_create_learner(store(), clean_name(name))
+            except ValueError as e:
+                st.error(str(e))
+            except StoreError as e:
+                st.error(f"Could not save the name: {e}")
+            else:
+                st.session_state["learner_id"] = switched.id
+                st.rerun()
+        st.caption(f"Progress is saved to `{store().url.split('///')[-1]}`"
+                   if store().is_sqlite else "Progress is saved to the configured database.")
+        st.subheader("LLM")
+        st.info("Offline: no LLM is configured. Grading and judging use the deterministic "
+                "rubric engines, labelled as such.", icon=":material/cloud_off:")

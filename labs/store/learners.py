@@ -1,0 +1,47 @@
+"""Learner profiles: a display name is the whole identity of a local learner."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from labs.store.db import Store
+from labs.store.models import Learner, utcnow
+
+MAX_NAME = 80
+
+
+def clean_name(name: str) -> str:
+    """Trim and collapse white space; reject empty or over-long names with a clear message."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ValueError("A display name cannot be empty.")
+    if len(cleaned) > MAX_NAME:
+        raise ValueError(f"A display name can have at most {MAX_NAME} characters.")
+    return cleaned
+
+
+def get_or_create_learner(store: Store, name: str) -> Learner:
+    name = clean_name(name)
+    with store.session() as s:
+        learner = s.exec(select(Learner).where(Learner.name == name)).first()
+        if learner is None:
+            learner = Learner(name=name)
+        learner.last_seen_at = utcnow()
+        s.add(learner)
+        s.flush()
+        s.refresh(learner)
+        return learner
+
+
+def most_recent_learner(store: Store) -> Learner | None:
+    with store.session() as s:
+        return s.exec(select(Learner).order_by(col(Learner.last_seen_at).desc())).first()
+
+
+def set_last_module(store: Store, learner_id: int, module_id: str) -> None:
+    with store.session() as s:
+        learner = s.get(Learner, learner_id)
+        if learner is not None:
+            learner.last_module_id = module_id
+            learner.last_seen_at = utcnow()
+            s.add(learner)

@@ -1,0 +1,50 @@
+"""Every test runs against a temporary data folder and with no LLM keys or network settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app" / "streamlit_app.py")
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+_SCRUBBED = ("DATABASE_URL", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL",
+             "AIE_BRIDGE_LLM", "ANTHROPIC_BASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data = tmp_path / "data"
+    monkeypatch.setenv("AIE_BRIDGE_DATA_DIR", str(data))
+    for var in _SCRUBBED:
+        monkeypatch.delenv(var, raising=False)
+    return data
+
+
+def page_test(page: str | None = None, timeout: float = 60):
+    """An AppTest of the whole app, switched to `page` (a path under app/) when given."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    if page:
+        at.run()  # pages registered with a custom url_path are known only after a first run
+        at.switch_page(page)
+    return at
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The one loaded MiniLM model for the whole test session (its cache is per test run)."""
+    import tempfile
+
+    from labs.embeddings import EmbeddingCache, get_embedder
+
+    path = Path(tempfile.mkdtemp(prefix="aie-emb-")) / "embeddings.sqlite"
+    emb = get_embedder(path)
+    emb.cache = EmbeddingCache(path)
+    return emb

@@ -1,0 +1,147 @@
+"""The curriculum in content/ validates, and broken content is reported by file and field."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from labs.cli import main
+from labs.curriculum.loader import CONTENT_DIR, ContentError, lesson_blocks, load_curriculum
+
+
+@pytest.fixture(scope="module")
+def curriculum():
+    return load_curriculum()
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, root)
+    return root
+
+
+def test_bundled_curriculum_has_nine_modules_in_track_order(curriculum):
+    assert [m.id for m in curriculum.modules] == [
+        "shape-map", "rag", "evals", "adaptation", "agents", "mcp", "system-design",
+        "cost-latency", "articulation"]
+
+
+def test_every_module_has_enough_questions_cards_and_a_diagram(curriculum):
+    for m in curriculum.modules:
+        quiz = curriculum.quizzes[m.id]
+        assert len(quiz.questions) >= 6, m.id
+        assert {q.kind.value for q in quiz.questions} == {"single", "scenario"}, m.id
+        assert len(curriculum.decks[m.id].cards) >= 8, m.id
+        kinds = [b.kind for b in lesson_blocks(m.body)]
+        assert "dot" in kinds and "de-fails" in kinds, m.id
+        for q in quiz.questions:
+            assert all(len(o.explanation) > 20 for o in q.options), q.id
+
+
+def test_answers_are_not_always_in_the_same_position(curriculum):
+    positions = {q.answer for quiz in curriculum.quizzes.values() for q in quiz.questions}
+    assert len(positions) >= 3
+
+
+def test_articulation_module_carries_a_ninety_second_outline(curriculum):
+    outline = curriculum.module("articulation").script_outline
+    assert [s.id for s in outline] == ["frame", "architecture", "bottleneck", "tradeoffs",
+                                       "eval-plan", "close"]
+    assert sum(s.seconds for s in outline) == 90
+
+
+def test_decision_trainer_has_twelve_scenarios_spread_across_methods(curriculum):
+    trainer = curriculum.trainer
+    assert len(trainer.scenarios) >= 12
+    assert len({s.best for s in trainer.scenarios}) >= 4
+
+
+def test_lesson_blocks_split_special_fences_in_order():
+    body = "intro\n```dot\ndigraph G { a -> b }\n```\nmiddle\n```de-fails\ncareful\n```\nend\n"
+    assert [(b.kind, b.text.strip()) for b in lesson_blocks(body)] == [
+        ("markdown", "intro"), ("dot", "digraph G { a -> b }"), ("markdown", "middle"),
+        ("de-fails", "careful"), ("markdown", "end")]
+
+
+def _edit_yaml(path: Path, edit) -> None:
+    data = yaml.safe_load(path.read_text())
+    edit(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def test_answer_index_out_of_range_names_file_and_field(content_copy):
+    path = content_copy / "quizzes" / "rag.yaml"
+    _edit_yaml(path, lambda d: d["questions"][2].__setitem__("answer", 9))
+    with pytest.raises(ContentError) as e:
+        load_curriculum(content_copy)
+    assert any(str(path) in p and "questions.2" in p and "out of range" in p
+               for p in e.value.problems)
+
+
+def test_duplicate_question_id_is_reported(content_copy):
+    path = content_copy / "quizzes" / "evals.yaml"
+    _edit_yaml(path, lambda d: d["questions"][1].__setitem__("id", d["questions"][0]["id"]))
+    with pytest.raises(ContentError) as e:
+        load_curriculum(content_copy)
+    assert any("duplicate id" in p and "questions.1.id" in p for p in e.value.problems)
+
+
+def test_quiz_for_an_unknown_module_is_a_broken_reference(content_copy):
+    _edit_yaml(content_copy / "flashcards" / "mcp.yaml", lambda d: d.__setitem__("module", "mcpx"))
+    with pytest.raises(ContentError) as e:
+        load_curriculum(content_copy)
+    problems = "\n".join(e.value.problems)
+    assert "unknown module id 'mcpx'" in problems
+    assert "module 'mcp' has no flashcards" in problems
+
+
+def test_module_without_quiz_is_reported(content_copy):
+    (content_copy / "quizzes" / "agents.yaml").unlink()
+    with pytest.raises(ContentError, match="module 'agents' has no quiz"):
+        load_curriculum(content_copy)
+
+
+def test_unknown_front_matter_field_and_bad_lab_name_the_field(content_copy):
+    path = content_copy / "modules" / "02-rag.md"
+    text = path.read_text().replace("labs: [retrieval]", "labs: [retreival]\ncolour: blue", 1)
+    path.write_text(text)
+    with pytest.raises(ContentError) as e:
+        load_curriculum(content_copy)
+    problems = "\n".join(e.value.problems)
+    assert f"{path}: field labs.0" in problems
+    assert f"{path}: field colour: Extra inputs are not permitted" in problems
+
+
+def test_non_utf8_and_invalid_yaml_are_reported_not_raised(content_copy):
+    (content_copy / "quizzes" / "rag.yaml").write_bytes(b"\xff\xfe module: rag")
+    (content_copy / "flashcards" / "rag.yaml").write_text("cards: [unclosed")
+    with pytest.raises(ContentError) as e:
+        load_curriculum(content_copy)
+    problems = "\n".join(e.value.problems)
+    assert "rag.yaml: not UTF-8 text" in problems
+    assert "rag.yaml: invalid YAML" in problems
+
+
+def test_content_check_cli_passes_on_bundled_content(capsys):
+    assert main(["content", "check"]) == 0
+    assert "content OK: 9 modules" in capsys.readouterr().out
+
+
+def test_content_check_cli_fails_naming_the_file(content_copy, capsys):
+    _edit_yaml(content_copy / "quizzes" / "mcp.yaml",
+               lambda d: d["questions"][0].__setitem__("answer", 7))
+    assert main(["content", "check", "--root", str(content_copy)]) == 1
+    err = capsys.readouterr().err
+    assert "mcp.yaml: field questions.0" in err and "1 problem(s)" in err
+
+
+def test_console_script_prints_its_version():
+    out = subprocess.run([sys.executable, "-m", "labs.cli", "--version"], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == "aie-bridge 0.1.0"
