@@ -85,3 +85,11 @@ def sidebar() -> None:
         st.subheader("LLM")
         st.info("Offline: no LLM is configured. Grading and judging use the deterministic "
                 "rubric engines, labelled as such.", icon=":material/cloud_off:")
+
+
+@st.cache_resource(show_spinner="Loading the embedding model (once per server)…")
+def embedder():
+    """The bundled MiniLM embedder, shared by every session; its cache is in the data folder."""
+    from labs.embeddings import get_embedder
+
+    return get_embedder()
