@@ -1,4 +1,4 @@
-"""Home: the learning path with the learner's progress in each module, cards due, and where to resume."""
+"""Home: the learning path, the learner's progress per module, cards due, and where to resume."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ st.subheader("Your learning path")
 labels = [f"{i + 1}. {s.title}" for i, s in enumerate(statuses)]
 fig = go.Figure(go.Bar(
     x=[s.percent for s in statuses], y=labels, orientation="h",
+    text=[f"{s.percent:.0f}%" for s in statuses], textposition="outside", cliponaxis=False,
     marker_color=["#2e7d32" if s.percent >= 99.9 else "#4f7cff" for s in statuses],
     customdata=[[("yes" if s.lesson_read else "no"), s.questions_correct, s.questions_total,
                  s.cards_reviewed, s.cards_total] for s in statuses],
@@ -55,6 +56,9 @@ st.plotly_chart(fig, key="home_progress")
 st.caption("Progress counts three equal parts per module: the lesson marked read, quiz "
            "questions answered right at least once, and deck flashcards reviewed.")
 
-for s, m in zip(statuses, cur.modules, strict=True):
-    st.page_link(page_path("modules"), label=f"{m.order}. {m.title} — {m.summary}",
-                 query_params={"module": m.id})
+st.subheader("Modules")
+for m, s in zip(cur.modules, statuses, strict=True):
+    with st.container(border=True):
+        st.page_link(page_path("modules"), label=f"**Module {m.order}: {m.title}**",
+                     query_params={"module": m.id}, icon=":material/menu_book:")
+        st.caption(f"{m.summary} · about {m.minutes} min · {s.percent:.0f}% done")

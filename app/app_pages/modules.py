@@ -6,7 +6,7 @@ import streamlit as st
 
 from app import ui
 from app.nav import page_path
-from labs.curriculum.loader import lesson_blocks
+from labs.curriculum.loader import demote_headings, lesson_blocks
 from labs.curriculum.practice import mark_lesson_read, module_statuses, record_quiz_answer
 from labs.store import StoreError, set_last_module
 
@@ -54,7 +54,7 @@ with lesson_tab:
                 st.markdown(":orange[**Where DE intuition fails**]")
                 st.markdown(block.text)
         else:
-            st.markdown(block.text)
+            st.markdown(demote_headings(block.text))
     st.subheader("Key takeaways")
     st.markdown("\n".join(f"- {t}" for t in module.takeaways))
     if status.lesson_read:

@@ -182,12 +182,12 @@ def check_references(
     orders = Counter(m.order for m in modules)
     for m in modules:
         if orders[m.order] > 1:
-            problems.append(f"{module_files[m.id]}: field order: {m.order} is used by another module")
+            problems.append(f"{module_files[m.id]}: field order: {m.order} is used twice")
 
-    for mid, quiz in quizzes.items():
+    for mid in quizzes:
         if mid not in module_ids:
             problems.append(f"{quiz_files[mid]}: field module: unknown module id {mid!r}")
-    for mid, deck in decks.items():
+    for mid in decks:
         if mid not in module_ids:
             problems.append(f"{deck_files[mid]}: field module: unknown module id {mid!r}")
 
@@ -213,8 +213,8 @@ def check_references(
         elif quiz is None:
             problems.append(f"{path}: module {m.id!r} has no quiz (content/quizzes/{m.id}.yaml)")
         elif len(quiz.questions) < MIN_QUESTIONS:
-            problems.append(f"{quiz_files[m.id]}: field questions: {len(quiz.questions)} questions, "
-                            f"at least {MIN_QUESTIONS} needed")
+            problems.append(f"{quiz_files[m.id]}: field questions: {len(quiz.questions)} "
+                            f"questions, at least {MIN_QUESTIONS} needed")
         elif {q.kind for q in quiz.questions} != set(QuestionKind):
             problems.append(f"{quiz_files[m.id]}: field questions: needs both single and "
                             "scenario questions")
@@ -270,3 +270,20 @@ def lesson_blocks(body: str) -> list[LessonBlock]:
     if body[pos:].strip():
         blocks.append(LessonBlock("markdown", body[pos:]))
     return blocks
+
+
+def demote_headings(markdown: str) -> str:
+    """Push every ATX heading one level down, so a lesson's `##` sits under the page title.
+    Lines inside fenced code blocks are left alone.
+
+    >>> demote_headings("## Why\\n```\\n# comment\\n```\\n### How")
+    '### Why\\n```\\n# comment\\n```\\n#### How'
+    """
+    out, in_fence = [], False
+    for line in markdown.split("\n"):
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+        elif not in_fence and re.match(r"#{1,5} ", line):
+            line = "#" + line
+        out.append(line)
+    return "\n".join(out)

@@ -1,4 +1,4 @@
-"""Pydantic models for everything under content/: modules, quizzes, flashcards, the decision trainer.
+"""Pydantic models for content/: modules, quizzes, flashcards, the decision trainer.
 
 The models validate shape and local rules (an answer index inside its options, enough options).
 Rules that span files (ids unique across the tree, references that resolve, every module with

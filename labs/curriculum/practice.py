@@ -87,7 +87,7 @@ def due_cards(
     store: Store, curriculum: Curriculum, learner_id: int, *, now: datetime | None = None,
     module_id: str | None = None,
 ) -> list[DueCard]:
-    """Reviews due now (oldest first), then learner-made cards, then up to a day's new deck cards."""
+    """Reviews due now (oldest first), then up to a day's worth of new deck cards."""
     now = now or utcnow()
     cards = curriculum.cards()
     card_module = curriculum.card_module()
@@ -178,7 +178,8 @@ class ModuleStatus:
 def module_statuses(store: Store, curriculum: Curriculum, learner_id: int) -> list[ModuleStatus]:
     with store.session() as s:
         read = {p.module_id for p in s.exec(select(ModuleProgress).where(
-            ModuleProgress.learner_id == learner_id, col(ModuleProgress.lesson_read_at).is_not(None)))}
+            ModuleProgress.learner_id == learner_id,
+            col(ModuleProgress.lesson_read_at).is_not(None)))}
         right = {a.question_id for a in s.exec(select(QuizAttempt).where(
             QuizAttempt.learner_id == learner_id, QuizAttempt.correct == True))}  # noqa: E712
         reviewed = {c.card_id for c in s.exec(select(CardState).where(
