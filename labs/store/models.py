@@ -39,6 +39,7 @@ class QuizAttempt(SQLModel, table=True):
     chosen: int
     correct: bool
     created_at: datetime = Field(default_factory=utcnow)
+    workshop_id: int | None = Field(default=None, index=True)  # added in schema v3
 
 
 class CardState(SQLModel, table=True):
@@ -82,3 +83,77 @@ class ModuleProgress(SQLModel, table=True):
     module_id: str = Field(max_length=64)
     lesson_read_at: datetime | None = None
     completed_at: datetime | None = None
+
+
+# --- LLM gateway (labs/llm) -------------------------------------------------------------
+
+
+class LLMCall(SQLModel, table=True):
+    """One gateway call: who asked, which model answered, tokens, latency and cost.
+
+    `cost_usd` is NULL when genai-prices does not know the model (the UI says "cost
+    unknown"); offline runs and cache hits cost 0. No key or prompt text is stored here.
+    """
+
+    __tablename__ = "llm_call"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    provider: str = Field(max_length=32, index=True)
+    model: str = Field(max_length=128)
+    feature: str = Field(max_length=64, index=True)
+    learner_id: int | None = Field(default=None, index=True)
+    input_tokens: int = 0  # includes cached input tokens
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    cache_write_tokens: int = 0
+    latency_ms: float = 0.0
+    cost_usd: float | None = None
+    cache_hit: bool = False
+    streamed: bool = False
+    structured: bool = False
+    repaired: bool = False  # the structured output needed the repair turn
+    attempts: int = 1
+    ok: bool = True
+    error: str | None = Field(default=None, max_length=300)  # short, key-free
+
+
+class LLMCacheEntry(SQLModel, table=True):
+    """The exact-match response cache: sha256 of the whole request → the answer text."""
+
+    __tablename__ = "llm_cache"
+    key: str = Field(primary_key=True, max_length=64)
+    provider: str = Field(max_length=32)
+    model: str = Field(max_length=128)
+    response: str
+    created_at: datetime = Field(default_factory=utcnow)
+    hits: int = 0
+
+
+# --- Workshops (labs/workshop) ----------------------------------------------------------
+
+
+class Workshop(SQLModel, table=True):
+    """An instructor-led session. The passphrase is kept only as an scrypt hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=12, unique=True, index=True)
+    title: str = Field(max_length=120)
+    module_ids: str = "[]"  # JSON list of module ids
+    prompt_ids: str = "[]"  # JSON list of design prompt ids
+    starts_at: datetime
+    ends_at: datetime
+    passphrase_hash: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WorkshopMember(SQLModel, table=True):
+    """A learner in a workshop; `token` lets the same person resume from a bookmarked link."""
+
+    __tablename__ = "workshop_member"
+    __table_args__ = (UniqueConstraint("workshop_id", "display_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    display_name: str = Field(max_length=80)
+    token: str = Field(max_length=64, unique=True, index=True)
+    joined_at: datetime = Field(default_factory=utcnow)
