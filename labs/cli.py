@@ -14,6 +14,7 @@ from labs import __version__
 
 SUBCOMMAND_MODULES = [
     "labs.curriculum.cli",
+    "labs.mcp.cli",
 ]
 
 

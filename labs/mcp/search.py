@@ -1,0 +1,96 @@
+"""BM25 over the lessons, section by section: what the `search_curriculum` tool answers with.
+
+Each lesson is split at its `##` headings; every section becomes one BM25 document, tokenized
+with an English stemmer and stop-word list (bm25s + PyStemmer). No embeddings, no torch: the
+index builds in milliseconds, so an MCP server can answer its first call at once.
+
+Left out: dense or hybrid retrieval (the retrieval playground teaches those) and the Northwind
+corpus (this index covers the curriculum only).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from labs.curriculum.loader import Curriculum
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # its index-build DEBUG lines flood stderr
+
+_HEADING = re.compile(r"^##\s+(.+?)\s*$", re.M)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str  # "lesson-<module-id>#<slug>"
+    module_id: str
+    module_title: str
+    heading: str
+    text: str
+
+
+def slug(heading: str) -> str:
+    """The corpus README's section slug.
+
+    >>> slug("E-4013 Signature expired")
+    'e-4013-signature-expired'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
+
+
+def lesson_sections(curriculum: Curriculum) -> list[Section]:
+    """Every `##` section of every lesson, plus the text before the first heading if any."""
+    out: list[Section] = []
+    for m in curriculum.modules:
+        body = m.body
+        marks = list(_HEADING.finditer(body))
+        intro = body[: marks[0].start()] if marks else body
+        if intro.strip():
+            out.append(Section(f"lesson-{m.id}#intro", m.id, m.title, m.title, intro.strip()))
+        for i, mark in enumerate(marks):
+            end = marks[i + 1].start() if i + 1 < len(marks) else len(body)
+            heading = mark.group(1)
+            text = body[mark.end() : end].strip()
+            out.append(Section(f"lesson-{m.id}#{slug(heading)}", m.id, m.title, heading, text))
+    return out
+
+
+@dataclass(frozen=True)
+class Hit:
+    section: Section
+    score: float
+
+
+class CurriculumIndex:
+    """A BM25 index over lesson sections. Build once, query many times (read-only after build)."""
+
+    def __init__(self, sections: list[Section],
+                 progress: Callable[[int, int, str], None] | None = None):
+        import bm25s
+        import Stemmer
+
+        self.sections = sections
+        self._stemmer = Stemmer.Stemmer("english")
+        docs = [f"{s.module_title}. {s.heading}. {s.text}" for s in sections]
+        # Tokenize module by module so a caller can report progress per module.
+        modules = list(dict.fromkeys(s.module_id for s in sections))
+        if progress:
+            for i, mid in enumerate(modules, 1):
+                progress(i, len(modules), mid)
+        tokens = bm25s.tokenize(docs, stopwords="en", stemmer=self._stemmer, show_progress=False)
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(tokens, show_progress=False)
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        """The top-k sections for `query`; zero-score sections (no shared term) are dropped."""
+        import bm25s
+
+        q = bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, show_progress=False)
+        if not q.ids or not q.ids[0]:
+            return []  # every query word is a stop word or unknown to the vocabulary
+        k = max(1, min(k, len(self.sections)))
+        ids, scores = self._bm25.retrieve(q, k=k, show_progress=False)
+        return [Hit(self.sections[int(i)], float(s))
+                for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
