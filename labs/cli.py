@@ -15,6 +15,7 @@ from labs import __version__
 SUBCOMMAND_MODULES = [
     "labs.curriculum.cli",
     "labs.mcp.cli",
+    "labs.costsim.cli",
 ]
 
 
