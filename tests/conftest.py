@@ -48,3 +48,31 @@ def embedder():
     emb = get_embedder(path)
     emb.cache = EmbeddingCache(path)
     return emb
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server for the session (skips, saying why, only if none can be had)."""
+    from tests.pg import PostgresUnavailable, throwaway_cluster
+
+    try:
+        cm = throwaway_cluster()
+        url = cm.__enter__()
+    except PostgresUnavailable as e:
+        pytest.skip(f"PostgreSQL unavailable: {e}")
+    yield url
+    cm.__exit__(None, None, None)
+
+
+@pytest.fixture
+def llm_server():
+    """A local Anthropic + OpenAI wire-format server (tests/llm_server.py), scripted per test.
+
+    `llm_server.config("anthropic" | "openai" | "openai-compatible")` is an LLMConfig
+    pointing the real SDK at it with tiny retry waits; push replies with `push_text`,
+    `push_structured`, `push_stream`, `push_error`, `push_slow`, or set `responder`.
+    """
+    from tests.llm_server import LLMServer
+
+    with LLMServer() as server:
+        yield server

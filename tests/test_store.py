@@ -51,14 +51,14 @@ def test_v1_database_is_upgraded_without_losing_a_row(tmp_path: Path):
     with sqlite3.connect(path) as conn:
         conn.executescript(V1_SCHEMA)
     store = Store(f"sqlite:///{path}")
-    assert store.schema_version() == SCHEMA_VERSION == 2
+    assert store.schema_version() == SCHEMA_VERSION == 3
     with store.session() as s:
         learners = s.exec(select(Learner).order_by(Learner.id)).all()
         attempts = s.exec(select(QuizAttempt).order_by(QuizAttempt.id)).all()
     assert [(x.id, x.name, x.last_module_id) for x in learners] == [
         (1, "Ada", None), (2, "Grace", None)]
-    assert [(a.question_id, a.chosen, a.correct) for a in attempts] == [
-        ("rag-q1", 2, True), ("rag-q2", 0, False), ("evals-q1", 1, False)]
+    assert [(a.question_id, a.chosen, a.correct, a.workshop_id) for a in attempts] == [
+        ("rag-q1", 2, True, None), ("rag-q2", 0, False, None), ("evals-q1", 1, False, None)]
     # the new column is usable after the upgrade, and reopening is a no-op
     from labs.store import set_last_module
 

@@ -32,7 +32,8 @@ class AttemptResult:
 
 
 def record_quiz_answer(
-    store: Store, curriculum: Curriculum, learner_id: int, question_id: str, chosen: int
+    store: Store, curriculum: Curriculum, learner_id: int, question_id: str, chosen: int,
+    *, workshop_id: int | None = None,
 ) -> AttemptResult:
     """Store the attempt first, then (if wrong) make sure a review card exists for it."""
     question = curriculum.questions().get(question_id)
@@ -42,9 +43,9 @@ def record_quiz_answer(
         raise ValueError(f"option {chosen} does not exist; choose 0..{len(question.options) - 1}")
     module_id = next(m for m, q in curriculum.quizzes.items() if question in q.questions)
     correct = chosen == question.answer
-    with store.session() as s:
-        s.add(QuizAttempt(learner_id=learner_id, module_id=module_id,
-                          question_id=question_id, chosen=chosen, correct=correct))
+    store.write(lambda s: s.add(QuizAttempt(
+        learner_id=learner_id, module_id=module_id, question_id=question_id, chosen=chosen,
+        correct=correct, workshop_id=workshop_id)))
     if not correct:
         right = question.options[question.answer]
         add_custom_card(

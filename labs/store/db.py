@@ -9,9 +9,12 @@ migration at a time, inside a transaction, so no row is lost. Problems surface a
 from __future__ import annotations
 
 import os
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine
@@ -20,7 +23,9 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from labs.store import models
 
-SCHEMA_VERSION = 2
+T = TypeVar("T")
+
+SCHEMA_VERSION = 3
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -46,13 +51,22 @@ def _add_learner_last_module(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE learner ADD COLUMN last_module_id VARCHAR(64)"))
 
 
+def _add_quiz_attempt_workshop(conn: Connection) -> None:
+    conn.execute(text("ALTER TABLE quiz_attempt ADD COLUMN workshop_id INTEGER"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_quiz_attempt_workshop_id "
+                      "ON quiz_attempt (workshop_id)"))
+
+
 # MIGRATIONS[v] upgrades a database at version v - 1 to version v.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _add_learner_last_module,
+    3: _add_quiz_attempt_workshop,
 }
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    # Let SQLAlchemy's "begin" event open transactions (below) instead of the driver.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -102,6 +116,9 @@ class Store:
             raise StoreError(f"Cannot use the database {where}: {e}") from e
         if self.is_sqlite:
             event.listen(engine, "connect", _sqlite_pragmas)
+            # BEGIN IMMEDIATE takes the write lock up front, so a busy database makes the
+            # writer wait (busy_timeout) instead of failing on a read-to-write upgrade.
+            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         try:
             self._upgrade(engine)
         except (DatabaseError, OperationalError) as e:
@@ -152,6 +169,22 @@ class Store:
             except OperationalError as e:
                 s.rollback()
                 raise StoreError(f"Could not save to the progress database: {e.orig}") from e
+
+    def write(self, fn: Callable[[Session], T], attempts: int = 5) -> T:
+        """Run `fn` in a transaction, retrying when the database reports it is busy."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with Session(self.engine, expire_on_commit=False) as s:
+                    result = fn(s)
+                    s.commit()
+                    return result
+            except OperationalError as e:
+                busy = any(w in str(e.orig).lower() for w in ("locked", "busy", "deadlock",
+                                                               "could not serialize"))
+                if not busy or attempt == attempts:
+                    raise StoreError(f"Could not save to the progress database: {e.orig}") from e
+                time.sleep(0.05 * 2**attempt * (0.5 + random.random()))
+        raise AssertionError("unreachable")
 
     def schema_version(self) -> int:
         with self.engine.connect() as conn:
