@@ -39,6 +39,7 @@ from pydantic import BaseModel, Field
 
 from labs import __version__
 from labs.curriculum.loader import CONTENT_DIR, ContentError, Curriculum, load_curriculum
+from labs.mcp.integrations import register_lab_tools
 from labs.mcp.paths import PathRefused, list_files, resolve_inside
 from labs.mcp.search import CurriculumIndex, lesson_sections
 
@@ -265,9 +266,7 @@ def build_server(content_root: Path = CONTENT_DIR) -> MCPServer:
         return ReindexResult(modules=len(cur.modules), sections=len(sections),
                              seconds=round(time.perf_counter() - start, 3))
 
-    from labs.mcp import integrations
-
-    integrations.register_lab_tools(mcp, state)
+    register_lab_tools(mcp, state)
 
     # --- resources --------------------------------------------------------------------------
 
