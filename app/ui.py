@@ -68,6 +68,17 @@ def sidebar() -> None:
     me = learner()
     with st.sidebar:
         st.subheader("Profile")
+        if st.session_state.get("ws_display_name"):
+            st.markdown(f"In the workshop **{st.session_state['ws_title']}** as "
+                        f"**{st.session_state['ws_display_name']}**.")
+            if st.button("Leave the workshop", key="profile_leave_ws"):
+                for k in ("ws_workshop_id", "ws_display_name", "ws_title", "ws_token",
+                          "learner_id"):
+                    st.session_state.pop(k, None)
+                st.query_params.pop("member", None)
+                st.rerun()
+            _llm_panel()
+            return
         name = st.text_input("Display name", value=me.name, key="profile_name", max_chars=80,
                              help="Your progress is kept under this name across restarts.")
         if name != me.name:
@@ -82,9 +93,13 @@ def sidebar() -> None:
                 st.rerun()
         st.caption(f"Progress is saved to `{store().url.split('///')[-1]}`"
                    if store().is_sqlite else "Progress is saved to the configured database.")
-        st.subheader("LLM")
-        st.info("Offline: no LLM is configured. Grading and judging use the deterministic "
-                "rubric engines, labelled as such.", icon=":material/cloud_off:")
+        _llm_panel()
+
+
+def _llm_panel() -> None:
+    st.subheader("LLM")
+    st.info("Offline: no LLM is configured. Grading and judging use the deterministic "
+            "rubric engines, labelled as such.", icon=":material/cloud_off:")
 
 
 @st.cache_resource(show_spinner="Loading the embedding model (once per server)…")
@@ -93,3 +108,17 @@ def embedder():
     from labs.embeddings import get_embedder
 
     return get_embedder()
+
+
+def active_workshop_id() -> int | None:
+    """The workshop this session joined, while it runs: new submissions are attached to it."""
+    from labs.store.models import Workshop, utcnow
+
+    wid = st.session_state.get("ws_workshop_id")
+    if wid is None:
+        return None
+    from labs.workshop import is_running
+
+    with store().session() as db:
+        ws = db.get(Workshop, wid)
+    return wid if ws is not None and is_running(ws, utcnow()) else None

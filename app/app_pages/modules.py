@@ -80,7 +80,8 @@ with quiz_tab:
                 else:
                     try:
                         st.session_state[f"quiz_result_{q.id}"] = record_quiz_answer(
-                            store, cur, me.id, q.id, choice)
+                            store, cur, me.id, q.id, choice,
+                            workshop_id=ui.active_workshop_id())
                     except StoreError as e:
                         st.error(f"Your answer was not saved: {e}")
             result = st.session_state.get(f"quiz_result_{q.id}")

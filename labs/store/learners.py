@@ -34,8 +34,14 @@ def get_or_create_learner(store: Store, name: str) -> Learner:
 
 
 def most_recent_learner(store: Store) -> Learner | None:
+    """The local learner who used the app last; workshop participants are never picked, so a
+    fresh session on a shared server does not open someone else's work."""
+    from labs.store.models import WorkshopMember
+
+    members = select(WorkshopMember.learner_id)
     with store.session() as s:
-        return s.exec(select(Learner).order_by(col(Learner.last_seen_at).desc())).first()
+        return s.exec(select(Learner).where(col(Learner.id).not_in(members))
+                      .order_by(col(Learner.last_seen_at).desc())).first()
 
 
 def set_last_module(store: Store, learner_id: int, module_id: str) -> None:

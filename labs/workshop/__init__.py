@@ -14,7 +14,7 @@ import json
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -41,9 +41,20 @@ class AccessDenied(WorkshopError):
 
 
 def _aware(t: datetime) -> datetime:
-    from datetime import UTC
-
+    """SQLite hands datetimes back without their zone; every time here is UTC."""
     return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def module_ids_of(ws: Workshop) -> list[str]:
+    return list(json.loads(ws.module_ids))
+
+
+def prompt_ids_of(ws: Workshop) -> list[str]:
+    return list(json.loads(ws.prompt_ids))
+
+
+def is_running(ws: Workshop, now: datetime | None = None) -> bool:
+    return _aware(ws.starts_at) <= _aware(now or utcnow()) <= _aware(ws.ends_at)
 
 
 def create_workshop(
@@ -161,9 +172,8 @@ def submit_quiz_answer(
     """A quiz answer inside the workshop: attached to it while it runs, kept even after."""
     ws = _get(store, member.workshop_id)
     now = _aware(now or utcnow())
-    running = _aware(ws.starts_at) <= now <= _aware(ws.ends_at)
     return record_quiz_answer(store, curriculum, member.learner_id, question_id, chosen,
-                              workshop_id=ws.id if running else None)
+                              workshop_id=ws.id if is_running(ws, now) else None)
 
 
 def _get(store: Store, workshop_id: int) -> Workshop:

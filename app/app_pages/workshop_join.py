@@ -1,0 +1,87 @@
+"""Learners join a workshop by code and name, then see their own results (and only theirs)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app import ui
+from app.nav import page_path
+from labs.workshop import (
+    WorkshopError,
+    is_running,
+    join_workshop,
+    module_ids_of,
+    own_results,
+    prompt_ids_of,
+    resume_membership,
+)
+
+store = ui.store()
+cur = ui.curriculum()
+
+st.title("Join a workshop")
+
+
+def _enter(ws, member) -> None:
+    st.session_state.update(ws_workshop_id=ws.id, ws_title=ws.title, ws_token=member.token,
+                            ws_display_name=member.display_name, learner_id=member.learner_id)
+    st.query_params["member"] = member.token
+
+
+token = st.session_state.get("ws_token") or st.query_params.get("member")
+membership = None
+if token:
+    try:
+        membership = resume_membership(store, token)
+    except WorkshopError as e:
+        st.warning(str(e))
+        st.query_params.pop("member", None)
+    else:
+        if st.session_state.get("ws_token") != token:
+            _enter(*membership)
+
+if membership is None:
+    st.caption("Your instructor gives you a six-character code. Your answers during the "
+               "workshop are attached to it; only you and the instructor see them.")
+    with st.form("ws_join_form"):
+        code = st.text_input("Join code", max_chars=12, key="ws_code")
+        name = st.text_input("Your display name", max_chars=80, key="ws_name")
+        submitted = st.form_submit_button("Join", type="primary")
+    if submitted:
+        try:
+            ws, member = join_workshop(store, code, name)
+        except (WorkshopError, ValueError) as e:
+            st.error(str(e))
+        else:
+            _enter(ws, member)
+            st.rerun()
+    st.stop()
+
+ws, member = membership
+st.subheader(ws.title)
+state = "running" if is_running(ws) else "closed: new answers are kept but not attached to it"
+st.caption(f"You are **{member.display_name}** · the workshop is {state}. Bookmark this page's "
+           "address to come back as yourself.")
+modules = [m for m in cur.modules if m.id in module_ids_of(ws)]
+if modules:
+    st.markdown("**Modules for this workshop**")
+    for m in modules:
+        st.page_link(page_path("modules"), label=f"{m.order}. {m.title}",
+                     icon=":material/menu_book:", query_params={"module": m.id})
+if (wb := page_path("whiteboard")) and prompt_ids_of(ws):
+    st.page_link(wb, label="Open the design whiteboard", icon=":material/draw:")
+
+st.subheader("Your results")
+attempts = own_results(store, member)
+if not attempts:
+    st.info("No answers yet. Open a module's Quiz tab: your answers appear here.")
+else:
+    questions = cur.questions()
+    right = sum(a.correct for a in attempts)
+    st.metric("Quiz answers right", f"{right} / {len(attempts)}")
+    st.dataframe(pd.DataFrame([{
+        "time (UTC)": f"{a.created_at:%H:%M:%S}", "module": a.module_id,
+        "question": q.prompt if (q := questions.get(a.question_id)) else a.question_id,
+        "right": "yes" if a.correct else "no"} for a in attempts]),
+        hide_index=True, width="stretch")

@@ -1,0 +1,112 @@
+"""AppTest of the workshop pages: the instructor creates, watches and exports; a learner
+joins, answers and sees only their own results."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from labs.curriculum.loader import load_curriculum
+from labs.store import Store
+from labs.workshop import create_workshop, join_workshop, submit_quiz_answer
+from tests.conftest import page_test
+
+PASS = "correct horse battery"
+
+
+def _ok(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _workshop(store):
+    now = datetime.now(UTC)
+    return create_workshop(store, title="Evals clinic", passphrase=PASS, module_ids=["evals"],
+                           starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
+
+
+def test_instructor_creates_a_workshop_and_gets_a_join_code():
+    at = page_test("app_pages/workshop_instructor.py").run()
+    _ok(at)
+    at.text_input(key="wsi_title").input("RAG clinic")
+    at.multiselect(key="wsi_modules").select("rag")
+    at.text_input(key="wsi_pass1").input(PASS)
+    at.text_input(key="wsi_pass2").input(PASS)
+    at.button(key="FormSubmitter:wsi_create-Create workshop").click().run()
+    _ok(at)
+    code = at.session_state["wsi_created_code"]
+    assert len(code) == 6 and any(code in m.value for m in at.markdown)
+
+
+def test_instructor_passphrases_must_match_and_be_long_enough():
+    at = page_test("app_pages/workshop_instructor.py").run()
+    at.text_input(key="wsi_title").input("RAG clinic")
+    at.text_input(key="wsi_pass1").input("short")
+    at.text_input(key="wsi_pass2").input("short")
+    at.button(key="FormSubmitter:wsi_create-Create workshop").click().run()
+    assert any("at least 8" in e.value for e in at.error)
+
+
+def test_wrong_passphrase_does_not_open_the_dashboard():
+    ws = _workshop(Store())
+    at = page_test("app_pages/workshop_instructor.py").run()
+    at.text_input(key="wsi_open_code").input(ws.code)
+    at.text_input(key="wsi_open_pass").input("guessing games")
+    at.button(key="FormSubmitter:wsi_open-Open dashboard").click().run()
+    assert any("Wrong instructor passphrase" in e.value for e in at.error)
+    assert "wsi_access" not in at.session_state
+
+
+def test_instructor_watches_submissions_and_exports_csv():
+    store = Store()
+    cur = load_curriculum()
+    ws = _workshop(store)
+    _, sam = join_workshop(store, ws.code, "Sam")
+    q = cur.quizzes["evals"].questions[0]
+    submit_quiz_answer(store, cur, sam, q.id, (q.answer + 1) % len(q.options))
+    at = page_test("app_pages/workshop_instructor.py").run()
+    at.text_input(key="wsi_open_code").input(ws.code.lower())
+    at.text_input(key="wsi_open_pass").input(PASS)
+    at.button(key="FormSubmitter:wsi_open-Open dashboard").click().run()
+    _ok(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Learners joined"] == "1" and metrics["Quiz answers"] == "1"
+    assert q.prompt in set(at.dataframe[0].value["question"])
+    export = at.get("download_button")[0]
+    assert export.proto.label == "Export submissions (CSV)"
+
+
+def test_learner_joins_answers_and_sees_only_their_own_results():
+    store = Store()
+    cur = load_curriculum()
+    ws = _workshop(store)
+    _, kim = join_workshop(store, ws.code, "Kim")
+    q = cur.quizzes["evals"].questions[0]
+    submit_quiz_answer(store, cur, kim, q.id, q.answer)  # someone else's answer
+
+    at = page_test("app_pages/workshop_join.py").run()
+    _ok(at)
+    at.text_input(key="ws_code").input(ws.code)
+    at.text_input(key="ws_name").input("Sam")
+    at.button(key="FormSubmitter:ws_join_form-Join").click().run()
+    _ok(at)
+    assert at.session_state["ws_display_name"] == "Sam"
+    assert any("No answers yet" in i.value for i in at.info)
+
+    at.switch_page("app_pages/modules.py")
+    at.query_params["module"] = "evals"
+    at.run()
+    at.radio(key=f"quiz_choice_{q.id}").set_value(q.answer)
+    at.button(key=f"quiz_check_{q.id}").click().run()
+    at.switch_page("app_pages/workshop_join.py")
+    at.run()
+    _ok(at)
+    assert [m.value for m in at.metric] == ["1 / 1"]  # Sam's answer, not Kim's
+    assert len(at.dataframe[0].value) == 1
+
+
+def test_joining_with_a_wrong_code_is_refused_clearly():
+    at = page_test("app_pages/workshop_join.py").run()
+    at.text_input(key="ws_code").input("QQQQQQ")
+    at.text_input(key="ws_name").input("Sam")
+    at.button(key="FormSubmitter:ws_join_form-Join").click().run()
+    _ok(at)
+    assert any("No workshop has that join code" in e.value for e in at.error)
