@@ -17,7 +17,13 @@ from labs.costsim.model import (
     simulate,
     waterfall,
 )
-from labs.costsim.scenario import Scenario, ScenarioError, dumps_scenario, loads_scenario, parse_scenario
+from labs.costsim.scenario import (
+    Scenario,
+    ScenarioError,
+    dumps_scenario,
+    loads_scenario,
+    parse_scenario,
+)
 
 __all__ = ["estimate", "Scenario", "ScenarioError", "parse_scenario", "loads_scenario",
            "dumps_scenario", "simulate", "monthly_costs", "sample_latency", "self_host",

@@ -249,5 +249,6 @@ def resolve(ref: str, provider: str | None = None, *,
     from genai_prices.types import TieredPrices
 
     tiered = any(isinstance(getattr(model_price, k), TieredPrices) for k in PRICE_KEYS)
-    return ModelPricing(ref=key, provider_id=prov.id, model_id=model.id, name=model.name or model.id,
-                        source=source, model_price=model_price, tiered=tiered, at=at)
+    return ModelPricing(ref=key, provider_id=prov.id, model_id=model.id,
+                        name=model.name or model.id, source=source, model_price=model_price,
+                        tiered=tiered, at=at)
