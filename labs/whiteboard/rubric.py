@@ -33,7 +33,8 @@ DIMENSIONS: dict[Dimension, DimensionInfo] = {
          "Can the agent take actions like updating records or sending emails?",
          "Will it modify anything in our systems?",
          "Does it need write access to the CRM?",
-         "Is this purely retrieval, or does it act on the user's behalf?"),
+         "Is this purely retrieval, or does it act on the user's behalf?",
+         "Will the bot update tickets or records in other systems?"),
     ),
     Dimension.freshness: DimensionInfo(
         "How fresh must the data be?",
