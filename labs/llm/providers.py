@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -129,8 +130,19 @@ class Provider:
         return None
 
 
+class StreamEndedEarly(Exception):
+    """The server closed a stream before its final event (message_stop / finish_reason)."""
+
+
 def _classify_stainless(exc: Exception, sdk: Any, timeout: float) -> Failure | None:
-    """Both SDKs share one error hierarchy: status errors, timeouts, connection errors."""
+    """Both SDKs share one error hierarchy: status errors, timeouts, connection errors.
+    While a stream is read the HTTP library's own errors surface unwrapped."""
+    if isinstance(exc, StreamEndedEarly):
+        return Failure(True, "the stream ended before the answer was complete")
+    root = type(exc).__module__.split(".")[0]
+    http = sys.modules.get(root) if root in ("httpx", "httpx2") else None
+    if http is not None and isinstance(exc, http.TransportError):
+        return Failure(True, "the connection was lost")
     if isinstance(exc, sdk.APITimeoutError):
         return Failure(True, f"timed out after {timeout:g}s")
     if isinstance(exc, sdk.APIConnectionError):
@@ -177,8 +189,7 @@ class AnthropicProvider(Provider):
                                "messages": turns}
         if system:
             req["system"] = system
-        if temperature is not None:
-            req["temperature"] = temperature
+        # the current Messages API has no temperature: sampling is the model's own
         return req
 
     @staticmethod
@@ -211,6 +222,8 @@ class AnthropicProvider(Provider):
         with self.client.messages.stream(**req) as s:
             yield from s.text_stream
             final = s.get_final_message()
+        if final.stop_reason is None:  # no message_delta / message_stop arrived
+            raise StreamEndedEarly()
         yield self._usage(final.usage)
 
     def classify(self, exc):
@@ -236,7 +249,7 @@ class OpenAIProvider(Provider):
 
     def _request(self, messages, temperature, max_tokens) -> dict[str, Any]:
         req: dict[str, Any] = {"model": self.config.model, "messages": messages,
-                               "max_tokens": max_tokens}
+                               self.max_tokens_param: max_tokens}
         if temperature is not None:
             req["temperature"] = temperature
         return req
@@ -294,6 +307,7 @@ class OpenAIProvider(Provider):
         return RawResult(text=text, data=data, usage=self._usage(resp.usage), model=resp.model)
 
     falls_back_to_json_mode: ClassVar[bool] = False
+    max_tokens_param: ClassVar[str] = "max_completion_tokens"  # max_tokens is deprecated
 
     @staticmethod
     def _json_mode(messages: Messages, schema: type[BaseModel]) -> dict[str, Any]:
@@ -304,7 +318,7 @@ class OpenAIProvider(Provider):
 
     def stream(self, messages, *, temperature, max_tokens):
         req = self._request(messages, temperature, max_tokens)
-        usage = Usage()
+        usage, finished = Usage(), False
         for chunk in self.client.chat.completions.create(
                 **req, stream=True, stream_options={"include_usage": True}):
             if chunk.usage is not None:
@@ -312,6 +326,9 @@ class OpenAIProvider(Provider):
             for choice in chunk.choices:
                 if choice.delta and choice.delta.content:
                     yield choice.delta.content
+                finished = finished or choice.finish_reason is not None
+        if not finished:
+            raise StreamEndedEarly()
         yield usage
 
     def classify(self, exc):
@@ -325,6 +342,7 @@ class OpenAICompatibleProvider(OpenAIProvider):
     needs_key = False
     price_provider_id = None  # priced by base URL when genai-prices knows it, else unknown
     falls_back_to_json_mode = True
+    max_tokens_param = "max_tokens"  # what Ollama, vLLM and LM Studio all understand
 
 
 class OfflineProvider(Provider):
