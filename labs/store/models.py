@@ -157,3 +157,40 @@ class WorkshopMember(SQLModel, table=True):
     display_name: str = Field(max_length=80)
     token: str = Field(max_length=64, unique=True, index=True)
     joined_at: datetime = Field(default_factory=utcnow)
+
+
+# --- Whiteboard (labs/whiteboard) --------------------------------------------------------
+
+
+class DesignAttempt(SQLModel, table=True):
+    """One graded (or about-to-be-graded) design answer. Saved before the grader runs, so a
+    failed grade loses nothing: `grade_json` stays NULL and `error` says why."""
+
+    __tablename__ = "design_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    prompt_id: str = Field(max_length=64, index=True)
+    mode: str = Field(default="whiteboard", max_length=16)  # whiteboard | mock | cli
+    answer_text: str  # the Markdown that was graded
+    answer_json: str | None = None  # the structured whiteboard, when there was one
+    questions_json: str = "[]"  # [{question, dimension, answer, at, changed}]
+    phases_json: str = "{}"  # mock mode: {phase: seconds spent}, change announced at
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    provider: str | None = Field(default=None, max_length=64)
+    grade_json: str | None = None
+    total: int | None = None
+    level: str | None = Field(default=None, max_length=16)
+    graded_at: datetime | None = None
+    error: str | None = Field(default=None, max_length=300)
+
+
+class DesignDraft(SQLModel, table=True):
+    """The whiteboard's autosaved draft, one per learner and prompt."""
+
+    __tablename__ = "design_draft"
+    __table_args__ = (UniqueConstraint("learner_id", "prompt_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    prompt_id: str = Field(max_length=64)
+    draft_json: str
+    updated_at: datetime = Field(default_factory=utcnow)
