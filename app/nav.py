@@ -24,6 +24,7 @@ PAGES: list[PageSpec] = [
     PageSpec("review", "app_pages/review.py", "Flashcards", ":material/style:", "Learn"),
     PageSpec("decision-trainer", "app_pages/decision_trainer.py", "Decision trainer",
              ":material/alt_route:", "Learn"),
+    PageSpec("mcp", "app_pages/mcp_explorer.py", "MCP explorer", ":material/hub:", "Labs"),
     PageSpec("join", "app_pages/workshop_join.py", "Join a workshop", ":material/group_add:",
              "Workshop"),
     PageSpec("instructor", "app_pages/workshop_instructor.py", "Instructor",

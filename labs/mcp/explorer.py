@@ -289,6 +289,33 @@ class ToolOutcome:
     denied_reason: str | None = None
 
 
+class PendingCall:
+    """A tools/call in flight: `progress` fills from the event loop, `result()` waits."""
+
+    def __init__(self, future, progress: list[dict[str, Any]], denied: str | None = None):
+        self._future = future
+        self.progress = progress
+        self.denied = denied
+
+    def done(self) -> bool:
+        return self._future is None or self._future.done()
+
+    def result(self, timeout: float | None = None) -> ToolOutcome:
+        from mcp.shared.exceptions import MCPError
+
+        if self._future is None:
+            return ToolOutcome(sent=False, denied_reason=self.denied)
+        try:
+            result = self._future.result(timeout)
+        except MCPError as e:
+            raise ExplorerError(f"error {e.error.code}: {e.error.message}") from None
+        except Exception as e:  # noqa: BLE001 - transport failures become one sentence
+            raise ExplorerError(_explain(e)) from None
+        text = "\n".join(getattr(c, "text", f"[{c.type} content]") for c in result.content)
+        return ToolOutcome(sent=True, is_error=bool(result.is_error), text=text,
+                           structured=result.structured_content, progress=list(self.progress))
+
+
 def _dump(model) -> dict[str, Any]:
     return model.model_dump(by_alias=True, mode="json", exclude_none=True)
 
@@ -434,25 +461,33 @@ class ExplorerClient:
     def allowed(self, tool: str) -> bool:
         return self.permissions.get(tool, True)
 
-    def call_tool(self, name: str, arguments: dict[str, Any] | None = None) -> ToolOutcome:
-        """Call a tool unless the host denies it; a denied call is logged and never sent."""
+    def start_tool_call(self, name: str, arguments: dict[str, Any] | None = None) -> PendingCall:
+        """Send tools/call without waiting, so a page can draw progress while the tool runs.
+
+        A tool the host denies is never sent: the log gets a 'denied' entry from the host.
+        """
+        if self._client is None:
+            raise ExplorerError("not connected: connect to a server first")
         if not self.allowed(name):
-            reason = f"the host's permission for {name!r} is 'deny'"
             self.log.record("host", {"tool": name, "arguments": arguments or {},
-                                     "note": "blocked by the host before reaching the client; "
-                                             "nothing was sent to the server"},
+                                     "note": "blocked by the host's permission before reaching "
+                                             "the client; nothing was sent to the server"},
                             kind="denied", method="tools/call")
-            return ToolOutcome(sent=False, denied_reason=reason)
+            return PendingCall(None, [], f"the host's permission for {name!r} is 'deny'")
         progress: list[dict[str, Any]] = []
 
         async def on_progress(p: float, total: float | None, message: str | None) -> None:
             progress.append({"progress": p, "total": total, "message": message})
 
-        result = self._call(lambda: self._client.call_tool(name, arguments or {},
-                                                           progress_callback=on_progress))
-        text = "\n".join(getattr(c, "text", f"[{c.type} content]") for c in result.content)
-        return ToolOutcome(sent=True, is_error=bool(result.is_error), text=text,
-                           structured=result.structured_content, progress=progress)
+        async def run():
+            return await self._client.call_tool(name, arguments or {},
+                                                progress_callback=on_progress)
+
+        return PendingCall(self._portal.start_task_soon(run), progress)
+
+    def call_tool(self, name: str, arguments: dict[str, Any] | None = None) -> ToolOutcome:
+        """Call a tool and wait for its result (or its denial by the host)."""
+        return self.start_tool_call(name, arguments).result(self.timeout + 5)
 
     def read_resource(self, uri: str) -> list[dict[str, Any]]:
         if not uri or not uri.strip():
