@@ -16,6 +16,7 @@ SUBCOMMAND_MODULES = [
     "labs.curriculum.cli",
     "labs.mcp.cli",
     "labs.costsim.cli",
+    "labs.llm.cli",
 ]
 
 

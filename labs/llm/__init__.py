@@ -57,7 +57,14 @@ answers a repeated identical request without calling the provider.
 Left out: tool calling for agents, images, embeddings (see `labs.embeddings`), async.
 """
 
-from labs.llm.accounting import call_log, cost_unknown_count, spend_summary
+from labs.llm.accounting import (
+    cache_clear,
+    cache_stats,
+    call_log,
+    cost_unknown_count,
+    export_calls_csv,
+    spend_summary,
+)
 from labs.llm.config import LLMConfig, current_config, is_offline
 from labs.llm.errors import HOW_TO_CONFIGURE, LLMError, LLMUnavailable, StructuredOutputError
 from labs.llm.gateway import (
@@ -84,12 +91,15 @@ __all__ = [
     "Provider",
     "StructuredOutputError",
     "TextStream",
+    "cache_clear",
+    "cache_stats",
     "call_log",
     "check_connection",
     "complete",
     "complete_with_meta",
     "cost_unknown_count",
     "current_config",
+    "export_calls_csv",
     "get_provider",
     "is_offline",
     "offline_features",

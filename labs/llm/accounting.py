@@ -145,6 +145,25 @@ def call_log(store: Store | None = None, *, limit: int = 500,
         return list(db.exec(q).all())
 
 
+EXPORT_FIELDS = ("id", "created_at", "provider", "model", "feature", "learner_id",
+                 "input_tokens", "output_tokens", "cached_tokens", "cache_write_tokens",
+                 "latency_ms", "cost_usd", "cache_hit", "streamed", "structured", "repaired",
+                 "attempts", "ok", "error")
+
+
+def export_calls_csv(store: Store | None = None) -> str:
+    """The call log as CSV (an unknown cost is an empty cell, never 0)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(EXPORT_FIELDS)
+    for c in reversed(call_log(store, limit=1_000_000)):
+        writer.writerow(["" if getattr(c, f) is None else getattr(c, f) for f in EXPORT_FIELDS])
+    return buf.getvalue()
+
+
 def cost_unknown_count(store: Store | None = None) -> int:
     """Successful, uncached calls whose model genai-prices could not price."""
     store = store or default_store()
