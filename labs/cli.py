@@ -14,9 +14,11 @@ from labs import __version__
 
 SUBCOMMAND_MODULES = [
     "labs.curriculum.cli",
+    "labs.whiteboard.cli",
     "labs.mcp.cli",
     "labs.costsim.cli",
     "labs.llm.cli",
+    "labs.retrieval.cli",
 ]
 
 
