@@ -142,8 +142,6 @@ def config_from_settings(settings: Mapping[str, str], source: str) -> LLMConfig:
         base_url = settings.get("ANTHROPIC_BASE_URL") or None
     else:
         base_url = settings.get("OPENAI_BASE_URL") or None
-    if provider == "openai" and base_url:
-        provider = "openai-compatible"  # a base URL means a server that is not api.openai.com
     knobs: dict = {}
     if t := settings.get("AIE_BRIDGE_LLM_TIMEOUT"):
         knobs["timeout"] = float(t)
