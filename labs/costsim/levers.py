@@ -100,12 +100,12 @@ def lever_impacts(s: Scenario, small_model: str = "gpt-4.1-mini", n: int = 4000)
                 new_cost = monthly_costs(other, pricing_for(other)).monthly_usd
                 new_lat = sample_latency(other, n=n).percentiles()
         rows.append({
-            "lever": lever.name, "cost (track)": lever.cost, "latency (track)": lever.latency,
-            "quality (track)": lever.quality, "setting tried": SETTING[lever.key],
+            "lever": lever.name, "setting tried": SETTING[lever.key],
             "monthly cost change %": _pct(new_cost, base_cost),
             "perceived p50 change %": _pct(new_lat["perceived_p50"], base_lat["perceived_p50"]),
             "p95 change %": _pct(new_lat["p95"], base_lat["p95"]),
-            "fields": ", ".join(lever.fields),
+            "cost (track)": lever.cost, "latency (track)": lever.latency,
+            "quality (track)": lever.quality, "fields": ", ".join(lever.fields),
         })
     return rows
 

@@ -346,6 +346,7 @@ class Simulation:
     self_host_latency: Latency
     break_even: BreakEven
     waterfall: list[tuple[str, float]]
+    unit_cost_usd: float = 0.0  # cost per request of the scenario's model (volume-free)
     compare: dict[str, float] = field(default_factory=dict)  # model → cost per request
 
 
@@ -362,7 +363,7 @@ def simulate(s: Scenario, compare_models: tuple[str, ...] = (), n: int = N_SAMPL
                       latency=sample_latency(s, n=n),
                       self_host_latency=sample_latency(s, self_hosted=True, n=n),
                       break_even=break_even(s, per_request), waterfall=waterfall(s, pricing),
-                      compare=compare)
+                      unit_cost_usd=per_request, compare=compare)
 
 
 def replace_model(s: Scenario, ref: str) -> Scenario:

@@ -121,8 +121,12 @@ class Replay:
         return (self.hits - self.false_hits) / self.queries if self.queries else 0.0
 
 
-def replay(sims: np.ndarray, labels: list[str], threshold: float) -> Replay:
-    """Run the log through a cache at one threshold; `sims` is the query × query cosine matrix."""
+def replay(sims: np.ndarray, labels: list[str], threshold: float,
+           hits_log: list[tuple[int, int, float]] | None = None) -> Replay:
+    """Run the log through a cache at one threshold; `sims` is the query × query cosine matrix.
+
+    Pass a list as `hits_log` to receive every hit as (query, cached query it was served, sim).
+    """
     n = len(labels)
     cached: list[int] = []
     hits = false_hits = 0
@@ -133,6 +137,8 @@ def replay(sims: np.ndarray, labels: list[str], threshold: float) -> Replay:
             if row[j] >= threshold:
                 hits += 1
                 false_hits += labels[cached[j]] != labels[i]
+                if hits_log is not None:
+                    hits_log.append((i, cached[j], float(row[j])))
                 continue
         cached.append(i)  # a miss: call the LLM and cache its answer
     return Replay(threshold=threshold, queries=n, hits=hits, false_hits=false_hits)
@@ -171,3 +177,14 @@ def sweep_table(replays: list[Replay], exact: float, ideal: float) -> list[dict]
              "correct hits / queries": r.correct_hit_rate, "hits": r.hits,
              "false hits": r.false_hits, "exact-match hit rate": exact,
              "ideal hit rate": ideal} for r in replays]
+
+
+def hits_at(vectors: np.ndarray, log: QueryLog, threshold: float) -> list[dict]:
+    """Every hit of the replay at one threshold: the query, what it was served, right or wrong."""
+    sims = np.asarray(vectors, dtype=np.float32) @ np.asarray(vectors, dtype=np.float32).T
+    events: list[tuple[int, int, float]] = []
+    replay(sims, log.labels, threshold, events)
+    texts, labels = log.texts, log.labels
+    return [{"query": texts[i], "served the answer of": texts[j], "similarity": round(s, 3),
+             "correct": labels[i] == labels[j], "query cluster": labels[i],
+             "served cluster": labels[j]} for i, j, s in events]

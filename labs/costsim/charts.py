@@ -1,0 +1,144 @@
+"""Plotly figures of the simulator, built from a `Simulation` (no Streamlit here, so the bench
+and the tests can build every figure of the page without a browser).
+
+Figures are written as plain plotly dicts and wrapped in `go.Figure` once: plotly's helper
+methods (add_vline, update_layout…) validate on every call and cost tens of milliseconds,
+which would break the page's 100 ms recompute budget.
+
+Leaves out: styling beyond plotly's defaults.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from labs.costsim.model import (
+    DAYS_PER_MONTH,
+    HOURS_PER_MONTH,
+    Simulation,
+    gpu_capacity,
+    peak_calls_per_s,
+)
+
+API_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
+
+
+def _vline(x: float, text: str, dash: str = "dash", color: str = "grey") -> tuple[dict, dict]:
+    shape = {"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "yref": "paper",
+             "line": {"dash": dash, "color": color, "width": 1}}
+    note = {"x": x, "y": 1, "yref": "paper", "text": text, "showarrow": False,
+            "xanchor": "left", "yanchor": "bottom", "font": {"size": 11}}
+    return shape, note
+
+
+def _fig(data: list[dict], layout: dict) -> go.Figure:
+    return go.Figure({"data": data, "layout": {"margin": {"t": 40}, **layout}})
+
+
+def traffic_grid(sim: Simulation, points: int = 240) -> np.ndarray:
+    s = sim.scenario
+    top = max(s.requests_per_day * 3, 1000.0)
+    if sim.break_even.requests_per_day:
+        top = max(top, sim.break_even.requests_per_day * 2)
+    return np.linspace(0, top, points)
+
+
+def gpus_needed_curve(sim: Simulation, x: np.ndarray) -> np.ndarray:
+    """gpus_needed() over a grid of requests/day, vectorised (peak is linear in traffic)."""
+    s = sim.scenario
+    cap = gpu_capacity(s)
+    peak = peak_calls_per_s(s, 1.0) * x
+    if cap == 0:
+        return np.where(peak > 0, np.nan, 0)
+    return np.where(peak > 0, np.maximum(1, np.ceil(peak / cap - 1e-9)), 0)
+
+
+def cost_vs_traffic(sim: Simulation) -> go.Figure:
+    """Monthly cost against requests/day: a line per API model, the GPU staircase, break-even."""
+    s = sim.scenario
+    x = traffic_grid(sim)
+    xs = x.tolist()
+    per_request = {f"{sim.pricing.model_id} (scenario)": sim.unit_cost_usd}
+    per_request.update(sim.compare)
+    data: list[dict] = []
+    for (name, cost), color in zip(per_request.items(), API_COLORS, strict=False):
+        data.append({"type": "scatter", "mode": "lines", "name": f"API: {name}", "x": xs,
+                     "y": (cost * x * DAYS_PER_MONTH).tolist(), "line": {"color": color}})
+    needed = gpus_needed_curve(sim, x)
+    data.append({"type": "scatter", "mode": "lines", "name": "self-host: GPUs the traffic needs",
+                 "x": xs, "y": (needed * s.gpu_hourly_usd * HOURS_PER_MONTH).tolist(),
+                 "line": {"shape": "hv", "color": "black"}})
+    data.append({"type": "scatter", "mode": "lines", "name": f"self-host: your {s.gpus} GPU(s)",
+                 "x": [xs[0], xs[-1]], "y": [sim.self_host.monthly_usd] * 2,
+                 "line": {"dash": "dot", "color": "grey"}})
+    be = sim.break_even
+    if be.requests_per_day is not None:
+        y = sim.unit_cost_usd * be.requests_per_day * DAYS_PER_MONTH
+        data.append({"type": "scatter", "mode": "markers+text", "name": "break-even",
+                     "x": [be.requests_per_day], "y": [y],
+                     "text": [f"break-even {be.requests_per_day:,.0f}/day"],
+                     "textposition": "top left",
+                     "marker": {"size": 12, "symbol": "diamond", "color": "red"}})
+    shape, note = _vline(s.requests_per_day, "your traffic", color="green")
+    return _fig(data, {"xaxis": {"title": {"text": "requests per day"}},
+                       "yaxis": {"title": {"text": "USD per month"}}, "height": 420,
+                       "shapes": [shape], "annotations": [note],
+                       "legend": {"orientation": "h", "y": -0.2}})
+
+
+def savings_waterfall(sim: Simulation) -> go.Figure:
+    steps = sim.waterfall
+    measure = ["absolute"] + ["relative"] * (len(steps) - 2) + ["total"]
+    return _fig([{"type": "waterfall", "x": [n for n, _ in steps], "y": [v for _, v in steps],
+                  "measure": measure, "text": [f"${v:,.0f}" for _, v in steps],
+                  "textposition": "outside",
+                  "decreasing": {"marker": {"color": "#2ca02c"}},
+                  "increasing": {"marker": {"color": "#d62728"}},
+                  "totals": {"marker": {"color": "#1f77b4"}}}],
+                {"yaxis": {"title": {"text": "USD per month"}}, "height": 380,
+                 "showlegend": False})
+
+
+def latency_distribution(sim: Simulation) -> go.Figure:
+    """Share of online requests per latency bin (log scale): API TTFT and total, self-host."""
+    lat, own = sim.latency, sim.self_host_latency
+    series = {"API: time to first token": lat.ttft_ms[lat.online],
+              "API: total": lat.total_ms[lat.online],
+              "self-host: total": own.total_ms[own.online]}
+    allv = np.concatenate([v for v in series.values() if v.size] or [np.array([1.0])])
+    lo, hi = max(float(allv.min()), 1.0), max(float(allv.max()), 10.0)
+    bins = np.logspace(np.log10(lo * 0.9), np.log10(hi * 1.1), 60)
+    mids = np.sqrt(bins[:-1] * bins[1:]).tolist()
+    data = []
+    for name, v in series.items():
+        counts, _ = np.histogram(v, bins=bins)
+        data.append({"type": "scatter", "mode": "lines", "name": name, "x": mids,
+                     "y": (counts / max(v.size, 1)).tolist(), "line": {"shape": "hvh"}})
+    pct = lat.percentiles()
+    shapes, notes = [], []
+    for i, (key, dash) in enumerate((("p50", "dot"), ("p95", "dash"), ("p99", "longdash"))):
+        shape, note = _vline(pct[key], f"API {key} {pct[key]:,.0f} ms", dash=dash)
+        note["y"] = 1 - 0.08 * i
+        shapes.append(shape)
+        notes.append(note)
+    return _fig(data, {"xaxis": {"type": "log", "title": {"text": "latency (ms, log scale)"}},
+                       "yaxis": {"title": {"text": "share of online requests"}}, "height": 380,
+                       "shapes": shapes, "annotations": notes,
+                       "legend": {"orientation": "h", "y": -0.25}})
+
+
+def breakdown_bar(sim: Simulation) -> go.Figure:
+    b = sim.costs.breakdown
+    parts = {"input": b.input_usd, "cache read": b.cache_read_usd,
+             "cache write": b.cache_write_usd, "output": b.output_usd,
+             "batch discount": b.batch_discount_usd}
+    return _fig([{"type": "bar", "x": list(parts), "y": list(parts.values()),
+                  "text": [f"${v:,.2f}" for v in parts.values()], "textposition": "auto"}],
+                {"yaxis": {"title": {"text": "USD per month"}}, "height": 300})
+
+
+def simulator_figures(sim: Simulation) -> dict[str, go.Figure]:
+    """Every chart of the simulator tab."""
+    return {"cost_vs_traffic": cost_vs_traffic(sim), "waterfall": savings_waterfall(sim),
+            "latency": latency_distribution(sim), "breakdown": breakdown_bar(sim)}
