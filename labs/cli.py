@@ -19,6 +19,7 @@ SUBCOMMAND_MODULES = [
     "labs.costsim.cli",
     "labs.llm.cli",
     "labs.retrieval.cli",
+    "labs.evals.cli",
 ]
 
 

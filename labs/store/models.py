@@ -194,3 +194,41 @@ class DesignDraft(SQLModel, table=True):
     prompt_id: str = Field(max_length=64)
     draft_json: str
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --- Eval sandbox (labs/evals) ----------------------------------------------------------
+
+
+class EvalLabel(SQLModel, table=True):
+    """A learner's human label for one candidate answer, on a 1-5 or pass/fail scale."""
+
+    __tablename__ = "eval_label"
+    __table_args__ = (UniqueConstraint("learner_id", "answer_id", "scale"),)
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    answer_id: str = Field(max_length=64)
+    scale: str = Field(max_length=12)  # "1-5" or "pass-fail"
+    label: int
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class EvalRun(SQLModel, table=True):
+    """One named system version run over the golden set."""
+
+    __tablename__ = "eval_run"
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    name: str = Field(max_length=80)
+    source: str = Field(max_length=40)  # "retrieval" or "answers-file"
+    config_json: str = "{}"
+    metric: str = Field(max_length=40)  # the per-query score stored below
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class EvalRunItem(SQLModel, table=True):
+    __tablename__ = "eval_run_item"
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="eval_run.id", index=True)
+    query_id: str = Field(max_length=64)
+    score: float
+    detail: str = ""

@@ -1,0 +1,60 @@
+"""Load the eval sandbox's bundled data and the learner's labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+from sqlmodel import select
+
+from labs.curriculum.loader import CONTENT_DIR, ContentError
+from labs.evals.models import EvalItems, SimilarityPairs
+from labs.store import Store
+from labs.store.models import EvalLabel
+
+EVALS_DIR = CONTENT_DIR / "evals"
+
+
+def _load(model, path: Path):
+    try:
+        return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except FileNotFoundError as e:
+        raise ContentError([f"{path}: file is missing"]) from e
+    except yaml.YAMLError as e:
+        raise ContentError([f"{path}: invalid YAML: {e}"]) from e
+    except ValidationError as e:
+        raise ContentError([f"{path}: field {'.'.join(map(str, x['loc']))}: {x['msg']}"
+                            for x in e.errors()]) from e
+
+
+def load_items(path: Path = EVALS_DIR / "items.yaml") -> EvalItems:
+    return _load(EvalItems, path)
+
+
+def load_pairs(path: Path = EVALS_DIR / "similarity_pairs.yaml") -> SimilarityPairs:
+    return _load(SimilarityPairs, path)
+
+
+SCALES = {"1-5": [1, 2, 3, 4, 5], "pass-fail": [0, 1]}
+
+
+def save_label(store: Store, learner_id: int, answer_id: str, scale: str, label: int) -> None:
+    if scale not in SCALES or label not in SCALES[scale]:
+        raise ValueError(f"label {label} is not on the {scale} scale")
+
+    def write(s):
+        row = s.exec(select(EvalLabel).where(EvalLabel.learner_id == learner_id,
+                                             EvalLabel.answer_id == answer_id,
+                                             EvalLabel.scale == scale)).first()
+        row = row or EvalLabel(learner_id=learner_id, answer_id=answer_id, scale=scale, label=0)
+        row.label = label
+        s.add(row)
+
+    store.write(write)
+
+
+def labels(store: Store, learner_id: int, scale: str) -> dict[str, int]:
+    with store.session() as s:
+        return {r.answer_id: r.label for r in s.exec(select(EvalLabel).where(
+            EvalLabel.learner_id == learner_id, EvalLabel.scale == scale))}

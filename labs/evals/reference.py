@@ -1,0 +1,163 @@
+"""Reference-based metrics: the bottom layer of the eval pyramid, cheap and exact, useful only
+when a task has known answers.
+
+Exact match and token F1 follow the SQuAD evaluation script: lowercase, strip punctuation and
+the articles a/an/the, collapse white space; F1 over the multiset of tokens; the best score over
+several references. BLEU and chrF come from `sacrebleu` (sentence scores per item, corpus scores
+overall, as sacrebleu defines them), ROUGE-1/2/L from `rouge-score` (F-measure, Porter stemming).
+
+Left out: METEOR, BERTScore (the embedding layer covers meaning), TER.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
+_PUNCT = set(string.punctuation)
+
+
+def normalize_answer(text: str) -> str:
+    """SQuAD normalisation.
+
+    >>> normalize_answer("The  Eiffel Tower, in Paris!")
+    'eiffel tower in paris'
+    """
+    text = text.lower()
+    text = "".join(ch for ch in text if ch not in _PUNCT)
+    text = _ARTICLES.sub(" ", text)
+    return " ".join(text.split())
+
+
+def exact_match(prediction: str, references: list[str]) -> float:
+    return float(max(normalize_answer(prediction) == normalize_answer(r) for r in references))
+
+
+def _f1(prediction: str, reference: str) -> float:
+    pred, ref = normalize_answer(prediction).split(), normalize_answer(reference).split()
+    if not pred or not ref:
+        return float(pred == ref)  # both empty: 1; one empty: 0
+    common = Counter(pred) & Counter(ref)
+    same = sum(common.values())
+    if same == 0:
+        return 0.0
+    precision, recall = same / len(pred), same / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def token_f1(prediction: str, references: list[str]) -> float:
+    """Token F1, the best over the references.
+
+    >>> round(token_f1("the cat sat", ["a cat sat down"]), 4)
+    0.8
+    """
+    return max(_f1(prediction, r) for r in references)
+
+
+def _rouge_scorer():
+    from rouge_score import rouge_scorer
+
+    return rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+
+
+@dataclass(frozen=True)
+class ReferenceScores:
+    exact_match: float
+    f1: float
+    bleu: float  # 0-100, sacrebleu's scale
+    chrf: float  # 0-100
+    rouge1: float  # 0-1 F-measure, best over references
+    rouge2: float
+    rougeL: float  # noqa: N815 - the metric's name
+
+
+def score(prediction: str, references: list[str]) -> ReferenceScores:
+    """Every reference metric for one prediction."""
+    import sacrebleu
+
+    if not references:
+        raise ValueError("at least one reference is needed")
+    scorer = _rouge_scorer()
+    rouge = [scorer.score(r, prediction) for r in references]
+    return ReferenceScores(
+        exact_match=exact_match(prediction, references),
+        f1=token_f1(prediction, references),
+        bleu=sacrebleu.sentence_bleu(prediction, references).score,
+        chrf=sacrebleu.sentence_chrf(prediction, references).score,
+        rouge1=max(r["rouge1"].fmeasure for r in rouge),
+        rouge2=max(r["rouge2"].fmeasure for r in rouge),
+        rougeL=max(r["rougeL"].fmeasure for r in rouge),
+    )
+
+
+class PairLine(BaseModel):
+    """One line of a pairs file: `{"id", "prediction", "references": [...]}`."""
+
+    id: str = Field(min_length=1)
+    prediction: str
+    references: list[str] = Field(min_length=1)
+
+
+@dataclass
+class FileScores:
+    items: list[dict] = field(default_factory=list)
+    overall: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)  # "line N: what is wrong"
+
+
+def parse_pairs(text: str) -> tuple[list[PairLine], list[str]]:
+    """Parse JSONL; a bad line is reported by number and the others are kept."""
+    pairs, errors = [], []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            pairs.append(PairLine.model_validate(json.loads(line)))
+        except json.JSONDecodeError as e:
+            errors.append(f"line {n}: not valid JSON ({e.msg})")
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "line"
+            errors.append(f"line {n}: field {where}: {first['msg']}")
+    return pairs, errors
+
+
+def score_pairs(pairs: list[PairLine]) -> FileScores:
+    """Per item every metric; overall the mean EM/F1/ROUGE-L and corpus-level BLEU and chrF."""
+    import sacrebleu
+
+    out = FileScores()
+    for p in pairs:
+        out.items.append({"id": p.id, **asdict(score(p.prediction, p.references))})
+    if pairs:
+        n_refs = max(len(p.references) for p in pairs)
+        # sacrebleu wants one stream per reference position; pad short lists with their first
+        streams = [[p.references[i] if i < len(p.references) else p.references[0]
+                    for p in pairs] for i in range(n_refs)]
+        preds = [p.prediction for p in pairs]
+        mean = lambda k: sum(i[k] for i in out.items) / len(out.items)  # noqa: E731
+        out.overall = {
+            "items": len(pairs), "exact_match": mean("exact_match"), "f1": mean("f1"),
+            "bleu": sacrebleu.corpus_bleu(preds, streams).score,
+            "chrf": sacrebleu.corpus_chrf(preds, streams).score,
+            "rougeL": mean("rougeL"),
+        }
+    return out
+
+
+def score_file(path: Path) -> FileScores:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path} is not UTF-8 text (byte {e.start})") from e
+    pairs, errors = parse_pairs(text)
+    result = score_pairs(pairs)
+    result.errors = errors
+    return result

@@ -1,0 +1,115 @@
+"""The golden set as a regression gate: named system versions scored per query, stored, and
+compared, so a learner sees which queries an "upgrade" broke and by how much.
+
+A run is a name, where its scores came from (a retrieval configuration run on the golden
+queries, or an uploaded answers file scored against each query's expected behaviour) and one
+score per query. Comparing two runs lists the queries whose score fell, largest drop first:
+the aggregate can rise while individual queries regress, which is why upgrades fail in
+production.
+
+Left out: significance testing across runs, per-slice dashboards.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from pydantic import BaseModel, Field, ValidationError
+from sqlmodel import col, select
+
+from labs.evals.reference import token_f1
+from labs.store import Store
+from labs.store.models import EvalRun, EvalRunItem
+
+REGRESSION_EPSILON = 1e-9
+
+
+def save_run(store: Store, *, learner_id: int, name: str, source: str, metric: str,
+             scores: dict[str, float], config: dict | None = None,
+             details: dict[str, str] | None = None) -> EvalRun:
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError("Give the run a name, e.g. 'v2 hybrid, 512-token chunks'.")
+    if not scores:
+        raise ValueError("The run has no scored queries.")
+
+    def write(s):
+        run = EvalRun(learner_id=learner_id, name=name[:80], source=source, metric=metric,
+                      config_json=json.dumps(config or {}))
+        s.add(run)
+        s.flush()
+        for qid, value in scores.items():
+            s.add(EvalRunItem(run_id=run.id, query_id=qid, score=float(value),
+                              detail=(details or {}).get(qid, "")))
+        s.refresh(run)
+        return run
+
+    return store.write(write)
+
+
+def runs(store: Store, learner_id: int) -> list[EvalRun]:
+    with store.session() as s:
+        return list(s.exec(select(EvalRun).where(EvalRun.learner_id == learner_id)
+                           .order_by(col(EvalRun.created_at))))
+
+
+def run_scores(store: Store, run_id: int) -> dict[str, float]:
+    with store.session() as s:
+        return {i.query_id: i.score for i in s.exec(
+            select(EvalRunItem).where(EvalRunItem.run_id == run_id))}
+
+
+@dataclass(frozen=True)
+class Change:
+    query_id: str
+    before: float
+    after: float
+
+    @property
+    def delta(self) -> float:
+        return self.after - self.before
+
+
+def compare(before: dict[str, float], after: dict[str, float]) -> list[Change]:
+    """Queries scored in both runs whose score fell, largest drop first.
+
+    >>> [(c.query_id, round(c.delta, 2)) for c in compare({"q1": 1, "q2": .5}, {"q1": .2, "q2": .9})]
+    [('q1', -0.8)]
+    """
+    changes = [Change(q, before[q], after[q]) for q in before.keys() & after.keys()]
+    return sorted((c for c in changes if c.delta < -REGRESSION_EPSILON),
+                  key=lambda c: (c.delta, c.query_id))
+
+
+class AnswerLine(BaseModel):
+    id: str = Field(min_length=1)
+    answer: str
+
+
+def parse_answers(text: str, known_ids: set[str]) -> tuple[dict[str, str], list[str]]:
+    """`{"id", "answer"}` per line; bad lines and unknown ids are reported by line number."""
+    answers, errors = {}, []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = AnswerLine.model_validate(json.loads(line))
+        except json.JSONDecodeError as e:
+            errors.append(f"line {n}: not valid JSON ({e.msg})")
+            continue
+        except ValidationError as e:
+            first = e.errors()[0]
+            errors.append(f"line {n}: field {'.'.join(map(str, first['loc']))}: {first['msg']}")
+            continue
+        if row.id not in known_ids:
+            errors.append(f"line {n}: unknown query id {row.id!r}")
+            continue
+        answers[row.id] = row.answer
+    return answers, errors
+
+
+def score_answers(answers: dict[str, str], expected: dict[str, str]) -> dict[str, float]:
+    """Token F1 of each answer against the query's expected behaviour (a reference metric: cheap,
+    and blind to paraphrase, as the reference tab shows)."""
+    return {qid: token_f1(text, [expected[qid]]) for qid, text in answers.items()}
