@@ -29,11 +29,12 @@ from labs.evals.reference import normalize_answer
 
 FEATURE = "evals.judge"
 COVERAGE_THRESHOLD = 0.6
-STOPWORDS = frozenset("""a an the and or but if of to in on at for by with from as is are was were be
-been being it its this that these those there their they them you your we our i me my do does did
-not no can could should would will shall may might must than then so such into over under about
-what which who whom when where why how all any each both more most other some only own same too very
-just also per via""".split())
+STOPWORDS = frozenset("""
+a an the and or but if of to in on at for by with from as is are was were be been being
+it its this that these those there their they them you your we our i me my do does did
+not no can could should would will shall may might must than then so such into over
+under about what which who whom when where why how all any each both more most other
+some only own same too very just also per via""".split())
 
 
 class AbsoluteVerdict(BaseModel):

@@ -74,7 +74,8 @@ class Change:
 def compare(before: dict[str, float], after: dict[str, float]) -> list[Change]:
     """Queries scored in both runs whose score fell, largest drop first.
 
-    >>> [(c.query_id, round(c.delta, 2)) for c in compare({"q1": 1, "q2": .5}, {"q1": .2, "q2": .9})]
+    >>> drops = compare({"q1": 1, "q2": .5}, {"q1": .2, "q2": .9})
+    >>> [(c.query_id, round(c.delta, 2)) for c in drops]
     [('q1', -0.8)]
     """
     changes = [Change(q, before[q], after[q]) for q in before.keys() & after.keys()]
