@@ -26,6 +26,7 @@ PAGES: list[PageSpec] = [
              ":material/alt_route:", "Learn"),
     PageSpec("mcp", "app_pages/mcp_explorer.py", "MCP explorer", ":material/hub:", "Labs"),
     PageSpec("spend", "app_pages/spend.py", "LLM spend", ":material/payments:", "Labs"),
+    PageSpec("spend", "app_pages/spend.py", "LLM spend", ":material/payments:", "Labs"),
     PageSpec("costsim", "app_pages/costsim.py", "Cost & latency", ":material/savings:", "Labs"),
     PageSpec("join", "app_pages/workshop_join.py", "Join a workshop", ":material/group_add:",
              "Workshop"),

@@ -97,9 +97,16 @@ def sidebar() -> None:
 
 
 def _llm_panel() -> None:
-    st.subheader("LLM")
-    st.info("Offline: no LLM is configured. Grading and judging use the deterministic "
-            "rubric engines, labelled as such.", icon=":material/cloud_off:")
+    from app import llm_panel
+
+    llm_panel.render()
+
+
+def llm_config():
+    """The session's LLM config: `llm.complete(..., config=ui.llm_config())`."""
+    from app import llm_panel
+
+    return llm_panel.session_config()
 
 
 @st.cache_resource(show_spinner="Loading the embedding model (once per server)…")

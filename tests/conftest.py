@@ -76,3 +76,9 @@ def llm_server():
 
     with LLMServer() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def no_llm_secrets_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep a developer's ~/.streamlit/secrets.toml (and its LLM keys) out of every test."""
+    monkeypatch.setenv("AIE_BRIDGE_SECRETS", "")

@@ -95,7 +95,10 @@ def is_offline(config: LLMConfig | None = None) -> bool:
 
 
 def secrets_paths() -> list[Path]:
-    """Where Streamlit reads secrets: the user's ~/.streamlit and the working directory's."""
+    """Where Streamlit reads secrets: the user's ~/.streamlit and the working directory's,
+    or the files listed in AIE_BRIDGE_SECRETS (os.pathsep-separated; tests point it away)."""
+    if (listed := os.environ.get("AIE_BRIDGE_SECRETS")) is not None:
+        return [Path(p) for p in listed.split(os.pathsep) if p]
     return [Path.home() / ".streamlit" / "secrets.toml", Path.cwd() / ".streamlit" / "secrets.toml"]
 
 

@@ -1,0 +1,122 @@
+"""LLM spend: every gateway call attributed by feature, learner and day, the call log, the
+response cache. The track's per-tenant cost attribution, applied to this app itself."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+from sqlmodel import select
+
+from app import ui
+from labs import llm
+from labs.llm.accounting import prices_version
+from labs.store import StoreError
+from labs.store.models import Learner
+
+store = ui.store()
+
+st.title("LLM spend")
+st.caption("Every call through the gateway is tagged with its feature and learner and "
+           f"priced with genai-prices {prices_version()} (the price table shipped with the "
+           "package). The provider's bill is one line; this attribution is what tells you "
+           "which feature and which learner it came from. Offline runs and cache hits cost $0.")
+
+try:
+    summary = llm.spend_summary(store)
+    cache = llm.cache_stats(store)
+except StoreError as e:
+    st.error(f"**The call log cannot be read.** {e}")
+    st.stop()
+
+cfg = ui.llm_config()
+total, unknown = summary["cost_usd"], summary["unknown"]
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.metric("Known cost", f"${total:,.4f}")
+c2.metric("Calls", summary["calls"])
+c3.metric("Cache hits", cache["hits"], help=f"{cache['entries']} answers in the cache")
+c4.metric("Cost unknown", unknown, help="Calls to a model genai-prices has no price for "
+          "(a local model, a new name). Not counted in the known cost.")
+c5.metric("Errors", summary["errors"])
+
+if unknown:
+    st.warning(f"**{unknown} call{'s' * (unknown != 1)}: cost unknown.** The model is not in "
+               "genai-prices' table (local models usually are not), so the known cost above "
+               "leaves them out rather than guessing.", icon=":material/help:")
+
+if not summary["calls"]:
+    st.info("No LLM calls yet. " + (
+        "The app is offline: features with a deterministic engine use it and cost nothing. "
+        "Choose a provider in the sidebar to see spend here." if cfg.provider == "offline"
+        else f"Calls through {cfg.label} will appear here as features use it."),
+        icon=":material/receipt_long:")
+    st.stop()
+
+with store.session() as db:
+    names = {lr.id: lr.name for lr in db.exec(select(Learner)).all()}
+
+
+def bar(rows: list[dict], label, title: str) -> go.Figure:
+    """Known cost per group; hover shows calls, tokens and how many are cost unknown."""
+    fig = go.Figure(go.Bar(
+        x=[label(r["key"]) for r in rows], y=[r["cost_usd"] for r in rows],
+        customdata=[[r["calls"], r["unknown"], r["input_tokens"], r["output_tokens"],
+                     r["cache_hits"]] for r in rows],
+        text=[f"${r['cost_usd']:.4f}" + (f" + {r['unknown']} unknown" if r["unknown"] else "")
+              for r in rows], textposition="auto",
+        hovertemplate="%{x}<br>$%{y:.6f} known<br>%{customdata[0]} calls, %{customdata[1]} "
+                      "cost unknown<br>%{customdata[2]} in / %{customdata[3]} out tokens<br>"
+                      "%{customdata[4]} cache hits<extra></extra>"))
+    fig.update_layout(title=title, yaxis_title="USD (known)", height=320,
+                      margin={"t": 40, "b": 10, "l": 10, "r": 10})
+    return fig
+
+
+def learner_label(lid) -> str:
+    return "no learner" if lid is None else names.get(lid, f"learner {lid}")
+
+
+by_feature, by_learner, by_day = st.tabs(["By feature", "By learner", "By day"])
+with by_feature:
+    st.plotly_chart(bar(summary["by_feature"], str, "Cost by feature"), width="stretch")
+with by_learner:
+    st.plotly_chart(bar(summary["by_learner"], learner_label, "Cost by learner"),
+                    width="stretch")
+with by_day:
+    days = summary["by_day"]
+    fig = go.Figure()
+    fig.add_bar(x=[r["key"] for r in days], y=[r["cost_usd"] for r in days], name="known cost",
+                hovertemplate="%{x}: $%{y:.6f}<extra></extra>")
+    fig.add_scatter(x=[r["key"] for r in days], y=[r["calls"] for r in days], name="calls",
+                    yaxis="y2", mode="lines+markers")
+    fig.update_layout(title="Cost and calls by day", height=320, yaxis_title="USD (known)",
+                      yaxis2={"title": "calls", "overlaying": "y", "side": "right"},
+                      margin={"t": 40, "b": 10, "l": 10, "r": 10}, xaxis_type="category")
+    st.plotly_chart(fig, width="stretch")
+
+st.subheader("Call log")
+log = llm.call_log(store, limit=200)
+st.dataframe([{
+    "when (UTC)": c.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+    "feature": c.feature,
+    "learner": learner_label(c.learner_id),
+    "provider:model": c.provider if c.provider == "offline" else f"{c.provider}:{c.model}",
+    "tokens in/out": f"{c.input_tokens}/{c.output_tokens}",
+    "cached tokens": c.cached_tokens,
+    "latency ms": round(c.latency_ms),
+    "cost": "cost unknown" if c.cost_usd is None else f"${c.cost_usd:.6f}",
+    "cache hit": c.cache_hit,
+    "attempts": c.attempts,
+    "result": "ok" + (" (repaired)" if c.repaired else "") if c.ok else f"error: {c.error}",
+} for c in log], hide_index=True, width="stretch")
+st.caption(f"The {len(log)} most recent of {summary['calls']} calls. No prompt, answer or key "
+           "is stored in this log.")
+
+left, right = st.columns(2)
+left.download_button("Download the call log (CSV)", llm.export_calls_csv(store),
+                     file_name="llm_calls.csv", mime="text/csv", key="spend_export",
+                     icon=":material/download:")
+if right.button(f"Clear the response cache ({cache['entries']} answers)", key="spend_clear",
+                icon=":material/delete_sweep:", disabled=not cache["entries"]):
+    dropped = llm.cache_clear(store)
+    st.toast(f"Dropped {dropped} cached answers.")
+    st.rerun()
