@@ -97,6 +97,7 @@ with st.container(border=True):
                 client.connect()
                 S["mcp_client"] = client
                 _refresh_lists(client)
+            st.rerun()
         except ExplorerError as e:
             st.error(str(e))
     if c2.button("Disconnect", key="mcp_disconnect", icon=":material/link_off:",
@@ -109,24 +110,24 @@ log_entries = client.log.entries() if client else S.get("mcp_last_log", [])
 
 # --- where are we --------------------------------------------------------------------------
 step = current_step(log_entries[-1] if log_entries else None)
-left, right = st.columns([3, 2])
-with left:
-    st.graphviz_chart(architecture_dot(
-        step, client.target.kind if client else "stdio",
-        client.info.name if client and client.info else "MCP server"))
-with right:
-    if client and client.info:
-        info = client.info
+st.graphviz_chart(architecture_dot(
+    step, client.target.kind if client else "stdio",
+    client.info.name if client and client.info else "MCP server"), use_container_width=True)
+if client and client.info:
+    info = client.info
+    left, right = st.columns(2)
+    with left:
         st.markdown(f"**Connected to** `{info.name}` {info.version} over "
                     f"**{client.target.kind}**, protocol **{info.protocol_version}**")
-        st.markdown("Negotiated server capabilities:")
-        st.json(info.capabilities)
         if info.instructions:
             st.caption(f"Server instructions: {info.instructions}")
-    else:
-        st.info("Not connected. Connect to see the handshake: `initialize` with the client's "
-                "capabilities, the server's answer with its own, then "
-                "`notifications/initialized`.", icon=":material/info:")
+    with right:
+        st.markdown("Negotiated server capabilities:")
+        st.json(info.capabilities, expanded=1)
+else:
+    st.info("Not connected. Connect to see the handshake: `initialize` with the client's "
+            "capabilities, the server's answer with its own, then "
+            "`notifications/initialized`.", icon=":material/info:")
 
 tabs = st.tabs(["Tools", "Resources", "Prompts", "Message log", "stdio vs HTTP",
                 "N×M vs N+M"])
@@ -186,8 +187,8 @@ with tabs[0]:
             st.json(schema)
         if submitted:
             args, problems = build_arguments(fields, raw)
-            if not skip_check:
-                problems += check_arguments(schema, args)
+            if not skip_check and not problems:
+                problems = check_arguments(schema, args)
             if problems:
                 st.error("Not sent; the arguments do not match the schema:\n\n" +
                          "\n".join(f"- {p}" for p in problems))

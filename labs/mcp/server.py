@@ -195,9 +195,10 @@ def _argument_guard(mcp: MCPServer):
                         text=f"{tool.name} does not take {', '.join(map(repr, unknown))}; "
                              f"its arguments are: {', '.join(sorted(allowed)) or 'none'}")])
         result = await call_next(ctx)
-        if isinstance(result, CallToolResult) and result.is_error:
-            result.content = [TextContent(type="text", text=_tidy(c.text))
-                              if isinstance(c, TextContent) else c for c in result.content]
+        if isinstance(result, dict) and result.get("isError"):  # the runner hands back JSON
+            for block in result.get("content") or []:
+                if isinstance(block, dict) and block.get("type") == "text":
+                    block["text"] = _tidy(block.get("text", ""))
         return result
 
     return guard

@@ -82,7 +82,9 @@ def architecture_dot(step: Step, transport: str = "stdio", server_name: str = "M
     e_host = f'color="{DENIED}", penwidth=3, style=dashed' if denied else (
         f'color="{ACTIVE}", penwidth=2' if step.method else 'color="#999999"')
     return f"""digraph MCP {{
-  rankdir=LR; fontname="Helvetica"; node [shape=box, style="rounded,filled", fontname="Helvetica"];
+  rankdir=LR; fontname="Helvetica"; fontsize=16; nodesep=0.5; ranksep=1.1;
+  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=16, margin="0.25,0.15"];
+  edge [fontname="Helvetica", fontsize=13];
   label={_q("step: " + step.caption)}; labelloc=b;
   subgraph cluster_host {{ label="MCP host (this app: UI, model, permissions)"; style=rounded;
     host [label="Host\\n(explorer page)", fillcolor="{host_fill}"];
