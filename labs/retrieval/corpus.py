@@ -207,6 +207,14 @@ def load_bundled(root: Path = CONTENT_DIR, strict: bool = True) -> Corpus:
 
     `strict` raises CorpusError on any problem; otherwise invalid files are left out.
     """
+    corpus, problems = load_bundled_checked(root)
+    if problems and strict:
+        raise CorpusError(problems)
+    return corpus
+
+
+def load_bundled_checked(root: Path = CONTENT_DIR) -> tuple[Corpus, list[str]]:
+    """The bundled corpus without the files that fail validation, and the problems found."""
     docs, problems = load_documents(root / "corpus" / "northwind")
     docs += load_lessons(root / "modules")
     ids = [d.id for d in docs]
@@ -216,9 +224,7 @@ def load_bundled(root: Path = CONTENT_DIR, strict: bool = True) -> Corpus:
     paths = [root / "corpus" / n for n in GOLDEN_FILES if (root / "corpus" / n).exists()]
     queries, golden_problems = load_golden(paths, set(ids))
     problems += golden_problems
-    if problems and strict:
-        raise CorpusError(problems)
-    return Corpus("bundled", docs, queries)
+    return Corpus("bundled", docs, queries), problems
 
 
 def load_beir(folder: str | Path, split: str = "test") -> Corpus:

@@ -232,3 +232,20 @@ class EvalRunItem(SQLModel, table=True):
     query_id: str = Field(max_length=64)
     score: float
     detail: str = ""
+
+
+# --- Retrieval playground (labs/retrieval) -----------------------------------------------
+
+
+class Experiment(SQLModel, table=True):
+    """One retrieval experiment a learner saved: the configuration and the metrics it got."""
+
+    __tablename__ = "retrieval_experiment"
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    name: str = Field(max_length=80)
+    corpus: str = Field(max_length=120)  # "bundled", "bundled+3 uploads", "beir:cranfield"
+    config_json: str = "{}"  # chunker, size, overlap, index, BM25 and fusion settings
+    metrics_json: str = "{}"  # pattern → metric → mean value
+    queries: int = 0  # judged queries the metrics average over
+    created_at: datetime = Field(default_factory=utcnow)

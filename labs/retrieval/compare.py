@@ -1,0 +1,89 @@
+"""Side-by-side views of rankings: where each pattern put a document, how the fused list
+moved it, and which judged queries each pattern missed (the drill-down).
+
+Pure functions over `Hit` lists and `Evaluation`s, so the page only draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from labs.retrieval.engine import Evaluation, Hit
+
+
+def rank_of(hits: Sequence[Hit], doc_id: str) -> int | None:
+    for h in hits:
+        if h.doc_id == doc_id:
+            return h.rank
+    return None
+
+
+def movement(rank: int, before: int | None) -> str:
+    """How a document moved from another list to this one.
+
+    >>> movement(1, 4), movement(5, 2), movement(3, 3), movement(2, None)
+    ('▲3', '▼3', '=', 'new')
+    """
+    if before is None:
+        return "new"
+    if before == rank:
+        return "="
+    return f"▲{before - rank}" if before > rank else f"▼{rank - before}"
+
+
+def side_by_side(results: Mapping[str, Sequence[Hit]], relevant: Mapping[str, int] | None = None,
+                 titles: Mapping[str, str] | None = None) -> dict[str, list[dict]]:
+    """One table per pattern: rank, document, score, its rank in the other lists, relevance.
+
+    The hybrid table also says how each document moved against dense and BM25.
+    """
+    rel = {d for d, g in (relevant or {}).items() if g > 0}
+    out: dict[str, list[dict]] = {}
+    for mode, hits in results.items():
+        rows = []
+        for h in hits:
+            row = {"rank": h.rank, "doc": h.doc_id, "title": (titles or {}).get(h.doc_id, ""),
+                   "score": round(h.score, 4)}
+            for other, other_hits in results.items():
+                if other != mode:
+                    r = rank_of(other_hits, h.doc_id)
+                    row[f"{other} rank"] = r if r is not None else "–"
+            if mode == "hybrid":
+                row["vs dense"] = movement(h.rank, rank_of(results.get("dense", []), h.doc_id))
+                row["vs bm25"] = movement(h.rank, rank_of(results.get("bm25", []), h.doc_id))
+            if relevant is not None:
+                row["relevant"] = "✓" if h.doc_id in rel else ""
+            rows.append(row)
+        out[mode] = rows
+    return out
+
+
+def misses(ev: Evaluation, queries: Mapping[str, object], k: int | None = None) -> list[dict]:
+    """Judged queries where some pattern left a relevant document out of its top k, worst
+    first, with the rank of the first relevant document per pattern (None: not in the list).
+    """
+    k = k or ev.k
+    rows = []
+    for qid in next(iter(ev.per_query.values()), {}):
+        q = queries[qid]
+        rel = {d for d, g in q.relevant.items() if g > 0}
+        row: dict = {"query": qid, "kind": q.kind, "text": q.text}
+        missed = False
+        for mode, runs in ev.runs.items():
+            ranks = [h.rank for h in runs[qid][:k] if h.doc_id in rel]
+            row[f"{mode} first hit"] = ranks[0] if ranks else None
+            row[f"{mode} nDCG@10"] = round(ev.per_query[mode][qid]["ndcg@10"], 3)
+            found = len(ranks)
+            missed |= found < len(rel)
+        if missed:
+            rows.append(row)
+    rows.sort(key=lambda r: sum(v for key, v in r.items() if key.endswith("nDCG@10")))
+    return rows
+
+
+def beats_both(ev: Evaluation, metric: str = "ndcg@10") -> bool | None:
+    """Does hybrid beat dense and BM25 on `metric`? None when a pattern is missing."""
+    m = ev.mean
+    if not all(p in m for p in ("dense", "bm25", "hybrid")):
+        return None
+    return m["hybrid"][metric] > max(m["dense"][metric], m["bm25"][metric])
