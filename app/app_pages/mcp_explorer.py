@@ -112,7 +112,7 @@ log_entries = client.log.entries() if client else S.get("mcp_last_log", [])
 step = current_step(log_entries[-1] if log_entries else None)
 st.graphviz_chart(architecture_dot(
     step, client.target.kind if client else "stdio",
-    client.info.name if client and client.info else "MCP server"), use_container_width=True)
+    client.info.name if client and client.info else "MCP server"), width="stretch")
 if client and client.info:
     info = client.info
     left, right = st.columns(2)
@@ -202,14 +202,15 @@ with tabs[0]:
                             frac = last["progress"] / last["total"] if last["total"] else 0.0
                             bar.progress(min(max(frac, 0.0), 1.0), text=last["message"] or "")
                         time.sleep(0.1)
-                    outcome = pending.result()
-                    bar.empty()
-                    S["mcp_last_result"] = (name, args, outcome)
+                    S["mcp_last_result"] = (name, args, pending.result())
                 except ExplorerError as e:
-                    st.error(str(e))
+                    S["mcp_last_result"] = (name, args, str(e))
+                st.rerun()  # redraw the diagram and the log with the messages just exchanged
         if S.get("mcp_last_result"):
             rname, rargs, outcome = S["mcp_last_result"]
-            if not outcome.sent:
+            if isinstance(outcome, str):
+                st.error(f"`{rname}` failed: {outcome}")
+            elif not outcome.sent:
                 st.warning(f"`{rname}` was not sent: {outcome.denied_reason}.",
                            icon=":material/block:")
             elif outcome.is_error:
@@ -221,7 +222,7 @@ with tabs[0]:
                     st.json(outcome.structured)
                 else:
                     st.code(outcome.text, language=None)
-            if outcome.progress:
+            if not isinstance(outcome, str) and outcome.progress:
                 st.markdown(f"{len(outcome.progress)} progress notifications:")
                 st.dataframe(pd.DataFrame(outcome.progress), hide_index=True)
 
@@ -248,6 +249,7 @@ with tabs[1]:
                 S["mcp_resource"] = (uri, client.read_resource(uri))
             except ExplorerError as e:
                 S["mcp_resource"] = (uri, str(e))
+            st.rerun()
         if S.get("mcp_resource"):
             ruri, contents = S["mcp_resource"]
             if isinstance(contents, str):
@@ -285,6 +287,7 @@ with tabs[2]:
                 S["mcp_prompt"] = client.get_prompt(pname, {k: v for k, v in pargs.items() if v})
             except ExplorerError as e:
                 S["mcp_prompt"] = str(e)
+            st.rerun()
         got = S.get("mcp_prompt")
         if isinstance(got, str):
             st.error(got)
@@ -339,7 +342,7 @@ with tabs[4]:
                 for s in steps]
         fig = px.bar(pd.DataFrame(rows), x="step", y="ms", color="transport", barmode="group",
                      title="Wall time per step (initialize includes starting the stdio process)")
-        st.plotly_chart(fig, use_container_width=True)
+        st.plotly_chart(fig, width="stretch")
         cols = st.columns(2)
         for col, title, entries in ((cols[0], "stdio", stdio_entries),
                                     (cols[1], "streamable HTTP", http_entries)):
@@ -368,4 +371,4 @@ with tabs[5]:
     fig = px.line(curve.melt(id_vars="systems", var_name="approach", value_name="connectors"),
                   x="systems", y="connectors", color="approach", markers=True,
                   title=f"Connectors to build and maintain with N = {int(n)} hosts")
-    st.plotly_chart(fig, use_container_width=True)
+    st.plotly_chart(fig, width="stretch")

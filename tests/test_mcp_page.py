@@ -1,0 +1,82 @@
+"""The MCP explorer page in AppTest, against our real server spawned over stdio."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import page_test
+
+PAGE = "app_pages/mcp_explorer.py"
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+@pytest.mark.slow
+def test_explorer_page_logs_a_real_initialize_list_and_call_and_honours_a_denial():
+    at = page_test(PAGE, timeout=120)
+    at.run()
+    assert not at.exception
+    at.button(key="mcp_connect").click().run()
+    assert not at.exception
+    client = at.session_state["mcp_client"]
+    try:
+        assert client.connected
+        assert any("protocol **2025-11-25**" in m.value for m in at.markdown)
+
+        at.text_input(key="mcp_arg_search_curriculum_query").set_value("capability negotiation")
+        _button(at, "Call tool").click().run()
+        assert not at.exception
+        name, args, outcome = at.session_state["mcp_last_result"]
+        assert (name, args["query"]) == ("search_curriculum", "capability negotiation")
+        assert outcome.sent and not outcome.is_error
+        assert outcome.structured["hits"][0]["module_id"] == "mcp"
+
+        methods = [(e.direction, e.method) for e in client.log.entries()]
+        assert methods[:3] == [("client→server", "initialize"), ("server→client", "initialize"),
+                               ("client→server", "notifications/initialized")]
+        assert ("client→server", "tools/list") in methods
+        assert methods[-2:] == [("client→server", "tools/call"), ("server→client", "tools/call")]
+        # the log tab shows them, one row per message
+        assert any(len(df.value) == len(client.log) for df in at.dataframe)
+
+        # the host denies get_quiz: the call is never sent and the log records the refusal
+        at.toggle(key="mcp_perm_get_quiz").set_value(False).run()
+        at.selectbox(key="mcp_tool").set_value("get_quiz").run()
+        at.text_input(key="mcp_arg_get_quiz_module_id").set_value("rag")
+        sent_before = sum(1 for e in client.log.entries() if e.direction == "client→server")
+        _button(at, "Call tool").click().run()
+        assert not at.exception
+        assert any("was not sent" in w.value for w in at.warning)
+        last = client.log.entries()[-1]
+        assert (last.direction, last.kind, last.method) == ("host", "denied", "tools/call")
+        assert sum(1 for e in client.log.entries() if e.direction == "client→server") == \
+            sent_before
+    finally:
+        at.button(key="mcp_disconnect").click().run()
+    assert not client.connected
+    assert "mcp_client" not in at.session_state
+    assert len(at.session_state["mcp_last_log"]) > 0  # the log survives the disconnect
+
+
+def test_explorer_page_says_what_is_wrong_with_an_empty_command():
+    at = page_test(PAGE)
+    at.run()
+    at.radio(key="mcp_source").set_value("command").run()
+    at.button(key="mcp_connect").click().run()
+    assert not at.exception
+    assert any("enter the command" in e.value for e in at.error)
+    assert "mcp_client" not in at.session_state
+
+
+def test_explorer_page_counts_n_times_m_against_n_plus_m():
+    at = page_test(PAGE)
+    at.run()
+    at.number_input(key="mcp_n").set_value(3)
+    at.number_input(key="mcp_m").set_value(5).run()
+    assert not at.exception
+    values = {m.label: m.value for m in at.metric}
+    assert values["Bespoke connectors (N×M)"] == "15"
+    assert values["With MCP (N+M)"] == "8"
+    assert values["Saved"] == "7"
