@@ -75,7 +75,10 @@ def render() -> None:
                 "rubric engines, labelled as such; features that need an LLM say so.",
                 icon=":material/cloud_off:")
     else:
-        st.success(cfg.describe(), icon=":material/cloud_done:")
+        where = f"  \n`{cfg.base_url}`" if cfg.base_url else ""
+        key = "key set" if cfg.has_key else "no key"
+        st.success(f"**{cfg.label}**{where}  \n{key} · from {cfg.source}",
+                   icon=":material/cloud_done:")
     with st.expander("Choose a provider (this session only)"):
         _picker(cfg)
     if st.button("Test connection", key="llm_test", icon=":material/network_check:",

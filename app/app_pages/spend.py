@@ -100,13 +100,13 @@ st.dataframe([{
     "feature": c.feature,
     "learner": learner_label(c.learner_id),
     "provider:model": c.provider if c.provider == "offline" else f"{c.provider}:{c.model}",
+    "cost": "cost unknown" if c.cost_usd is None else f"${c.cost_usd:.6f}",
+    "result": "ok" + (" (repaired)" if c.repaired else "") if c.ok else f"error: {c.error}",
+    "cache hit": c.cache_hit,
     "tokens in/out": f"{c.input_tokens}/{c.output_tokens}",
     "cached tokens": c.cached_tokens,
     "latency ms": round(c.latency_ms),
-    "cost": "cost unknown" if c.cost_usd is None else f"${c.cost_usd:.6f}",
-    "cache hit": c.cache_hit,
     "attempts": c.attempts,
-    "result": "ok" + (" (repaired)" if c.repaired else "") if c.ok else f"error: {c.error}",
 } for c in log], hide_index=True, width="stretch")
 st.caption(f"The {len(log)} most recent of {summary['calls']} calls. No prompt, answer or key "
            "is stored in this log.")
