@@ -85,6 +85,9 @@ def markdown_headers(text: str, size: int = 200, overlap: int = 0,
     pro | Plans > Pro | '## Pro\\nPro has SSO'
     pro | Plans > Pro | 'and audit logs.'
 
+    A heading with no text under it (a title straight above its first subheading) travels
+    with the next section instead of becoming a chunk of its own.
+
     The Pro section (8 words) does not fit in 5, so it is cut by recursive's rules (line, then
     sentence, then word); no chunk reaches back into the Plans section.
     """
@@ -94,12 +97,18 @@ def markdown_headers(text: str, size: int = 200, overlap: int = 0,
         raise ValueError("overlap must be at least 0 and smaller than size")
     tok = tokenizer or minilm_tokenizer()
     out: list[Chunk] = []
-    for sec in sections(text):
-        # cut the section's own text; offsets come back relative to the section
-        body = text[sec.start : sec.end]
-        local = recursive_pieces(body, size, tok)
-        for c in merge(body, local, size, overlap):
-            out.append(replace(c, start=c.start + sec.start, end=c.end + sec.start,
-                               index=len(out), section=sec.slug,
-                               heading=" > ".join(sec.path)))
+    carry: int | None = None  # start of a heading with no text of its own, joined to the next
+    secs = sections(text)
+    for i, sec in enumerate(secs):
+        start = sec.start if carry is None else carry
+        heading_only = not text[sec.start : sec.end].partition("\n")[2].strip()
+        if heading_only and sec.level and i + 1 < len(secs):
+            carry = start  # "# Title" straight above "## Part": one chunk, not a 3-token one
+            continue
+        carry = None
+        # cut the section's own text; offsets come back relative to where it starts
+        body = text[start : sec.end]
+        for c in merge(body, recursive_pieces(body, size, tok), size, overlap):
+            out.append(replace(c, start=c.start + start, end=c.end + start, index=len(out),
+                               section=sec.slug, heading=" > ".join(sec.path)))
     return out

@@ -252,14 +252,27 @@ class RetrievalIndex:
         s, e = parent_span(doc.text, hit.unit.chunk, self.settings.parent)
         return doc.text[s:e]
 
-    def with_search_params(self, ef_search: int | None = None, nprobe: int | None = None
-                           ) -> RetrievalIndex:
-        self.dense_index.set_search_params(ef_search, nprobe)
-        idx = replace(self.settings.index, **{k: v for k, v in
-                                              (("ef_search", ef_search), ("nprobe", nprobe))
-                                              if v is not None})
-        self.settings = replace(self.settings, index=idx)
+    def configure(self, **query_time) -> RetrievalIndex:
+        """Change settings that need no rebuild: parent, fusion, rrf_k, dense_weight, depth,
+        and the index's ef_search / nprobe. Build-time settings raise ValueError."""
+        allowed = {"parent", "fusion", "rrf_k", "dense_weight", "depth"}
+        idx_changes = {k: query_time.pop(k) for k in ("ef_search", "nprobe") if k in query_time}
+        if bad := set(query_time) - allowed:
+            raise ValueError(f"{', '.join(sorted(bad))} need a rebuild")
+        self.dense_index.set_search_params(**idx_changes)
+        self.settings = replace(self.settings, index=replace(self.settings.index, **idx_changes),
+                                **query_time)
         return self
+
+    def build_key(self) -> tuple:
+        return build_key(self.settings)
+
+
+def build_key(s: Settings) -> tuple:
+    """The settings a change of which means re-chunking, re-embedding or re-indexing."""
+    i = s.index
+    return (s.strategy, s.size, s.overlap, i.kind, i.hnsw_m, i.ef_construction, i.nlist,
+            s.bm25, s.bm25_units)
 
 
 @dataclass
