@@ -229,91 +229,84 @@ with sim_tab:
             scenario = _scenario_from_widgets()
         except ScenarioError as e:
             _show_problems(e.problems, "This setting")
-            st.stop()
-        compare = st.multiselect("Compare with", [m for m in models if m != scenario.model],
-                                 default=[m for m in COMPARE_DEFAULT if m != scenario.model
-                                          and m in models], key=P + "compare")
-        from labs.costsim.charts import simulator_figures
-        from labs.costsim.levers import LEVERS, lever_impacts
+            scenario = None
+        if scenario is not None:
+            compare = st.multiselect("Compare with", [m for m in models if m != scenario.model],
+                                     default=[m for m in COMPARE_DEFAULT if m != scenario.model
+                                              and m in models], key=P + "compare")
+            from labs.costsim.charts import request_path_dot, simulator_figures
+            from labs.costsim.levers import LEVERS, lever_impacts
 
-        sim = cm.simulate(scenario, tuple(compare))
-        figs = simulator_figures(sim)
-        pct = sim.latency.percentiles()
-        c = st.columns(4)
-        c[0].metric("Monthly cost", f"${sim.costs.monthly_usd:,.0f}",
-                    help=f"${sim.costs.monthly_usd:,.2f}")
-        c[1].metric("Cost per request", f"${sim.costs.per_request_usd:.3g}",
-                    help=f"${sim.costs.per_request_usd:.8f}")
-        c[2].metric("LLM calls / month", f"{sim.costs.llm_calls_per_month:,.0f}")
-        c[3].metric("Self-hosting / month", f"${sim.self_host.monthly_usd:,.0f}")
-        c = st.columns(4)
-        c[0].metric("Time to first token p50", f"{pct['ttft_p50']:,.0f} ms")
-        c[1].metric("Perceived p50" + (" (streaming)" if scenario.streaming else ""),
-                    f"{pct['perceived_p50']:,.0f} ms")
-        c[2].metric("Total p95", f"{pct['p95']:,.0f} ms")
-        c[3].metric("Total p99", f"{pct['p99']:,.0f} ms")
-        off = sim.latency.offline_share
-        if off:
-            st.caption(f"{off:.0%} of requests go through the batch API and are answered "
-                       "offline within 1–24 h; the percentiles cover the online requests.")
-        sh = sim.self_host
-        if sh.over_capacity:
-            serve = scenario.gpus * sh.calls_per_s_per_gpu
-            st.warning(f"Peak traffic ({sh.peak_calls_per_s:,.2f} calls/s) exceeds what your "
-                       f"{scenario.gpus} GPU(s) serve ({serve:,.2f} calls/s): you would need "
-                       f"**{sh.gpus_needed} GPU(s)** "
-                       f"(${sh.gpus_needed * scenario.gpu_hourly_usd * 720:,.0f} a month).")
-        else:
-            st.caption(f"Self-hosting: one GPU serves {sh.calls_per_s_per_gpu:,.2f} calls/s at "
-                       f"{scenario.utilisation:.0%} utilisation; peak is "
-                       f"{sh.peak_calls_per_s:,.2f} calls/s, so {sh.gpus_needed} GPU(s) are "
-                       f"enough (you have {scenario.gpus}).")
-        st.graphviz_chart(
-            "digraph { rankdir=LR; node [shape=box, fontsize=10]; edge [fontsize=9];"
-            f'req [label="{scenario.requests_per_day * 30:,.0f} requests / month"];'
-            'exact [label="exact cache"]; sem [label="semantic cache"];'
-            f'llm [label="LLM call\\n{sim.pricing.model_id}"]; batch [label="batch API\\n50% off"];'
-            f'req -> exact; exact -> sem [label="{1 - scenario.exact_cache_hit_rate:.0%}"];'
-            f'sem -> llm [label="{sim.costs.llm_calls_per_month:,.0f} calls"];'
-            f'llm -> batch [label="{scenario.batch_share:.0%}"];'
-            f'exact -> hit1 [label="{scenario.exact_cache_hit_rate:.0%}"];'
-            f'sem -> hit2 [label="{scenario.semantic_cache_hit_rate:.0%} of requests"];'
-            'hit1 [label="answer from cache", shape=note]; hit2 [label="answer from cache",'
-            ' shape=note]; }')
-        st.subheader("Monthly cost against traffic")
-        st.caption(sim.break_even.reason if sim.break_even.requests_per_day is None else
-                   f"Break-even with self-hosting: {sim.break_even.reason}.")
-        st.plotly_chart(figs["cost_vs_traffic"], key=P + "fig_traffic")
-        g1, g2 = st.columns(2)
-        with g1:
-            st.subheader("Savings by lever")
-            st.plotly_chart(figs["waterfall"], key=P + "fig_waterfall")
-        with g2:
-            st.subheader("Where the money goes")
-            st.plotly_chart(figs["breakdown"], key=P + "fig_breakdown")
-        st.subheader("Latency distribution")
-        st.caption("Online requests only. Streaming changes what the user waits for (time to "
-                   "first token), not the total.")
-        st.plotly_chart(figs["latency"], key=P + "fig_latency")
+            sim = cm.simulate(scenario, tuple(compare))
+            figs = simulator_figures(sim)
+            pct = sim.latency.percentiles()
+            c = st.columns(4)
+            c[0].metric("Monthly cost", f"${sim.costs.monthly_usd:,.0f}",
+                        help=f"${sim.costs.monthly_usd:,.2f}")
+            c[1].metric("Cost per request", f"${sim.costs.per_request_usd:.3g}",
+                        help=f"${sim.costs.per_request_usd:.8f}")
+            c[2].metric("LLM calls / month", f"{sim.costs.llm_calls_per_month:,.0f}")
+            c[3].metric("Self-hosting / month", f"${sim.self_host.monthly_usd:,.0f}")
+            c = st.columns(4)
+            c[0].metric("Time to first token p50", f"{pct['ttft_p50']:,.0f} ms")
+            c[1].metric("Perceived p50" + (" (streaming)" if scenario.streaming else ""),
+                        f"{pct['perceived_p50']:,.0f} ms")
+            c[2].metric("Total p95", f"{pct['p95']:,.0f} ms")
+            c[3].metric("Total p99", f"{pct['p99']:,.0f} ms")
+            off = sim.latency.offline_share
+            if off:
+                st.caption(f"{off:.0%} of requests go through the batch API and are answered "
+                           "offline within 1–24 h; the percentiles cover the online requests.")
+            sh = sim.self_host
+            if sh.over_capacity:
+                serve = scenario.gpus * sh.calls_per_s_per_gpu
+                st.warning(f"Peak traffic ({sh.peak_calls_per_s:,.2f} calls/s) exceeds what your "
+                           f"{scenario.gpus} GPU(s) serve ({serve:,.2f} calls/s): you would need "
+                           f"**{sh.gpus_needed} GPU(s)** "
+                           f"(${sh.gpus_needed * scenario.gpu_hourly_usd * 720:,.0f} a month).")
+            else:
+                st.caption(f"Self-hosting: one GPU serves {sh.calls_per_s_per_gpu:,.2f} calls/s at "
+                           f"{scenario.utilisation:.0%} utilisation; peak is "
+                           f"{sh.peak_calls_per_s:,.2f} calls/s, so {sh.gpus_needed} GPU(s) are "
+                           f"enough (you have {scenario.gpus}).")
+            st.graphviz_chart(request_path_dot(sim))
+            st.subheader("Monthly cost against traffic")
+            st.caption(sim.break_even.reason if sim.break_even.requests_per_day is None else
+                       f"Break-even with self-hosting: {sim.break_even.reason}.")
+            st.plotly_chart(figs["cost_vs_traffic"], key=P + "fig_traffic")
+            g1, g2 = st.columns(2)
+            with g1:
+                st.subheader("Savings by lever")
+                st.plotly_chart(figs["waterfall"], key=P + "fig_waterfall")
+            with g2:
+                st.subheader("Where the money goes")
+                st.plotly_chart(figs["breakdown"], key=P + "fig_breakdown")
+            st.subheader("Latency distribution")
+            st.caption("Online requests only. Streaming changes what the user waits for (time to "
+                       "first token), not the total.")
+            st.plotly_chart(figs["latency"], key=P + "fig_latency")
 
-        st.subheader("The levers table, on your scenario")
-        rows = lever_impacts(scenario, COMPARE_DEFAULT[0])
-        st.dataframe(rows, hide_index=True, key=P + "levers_table",
-                     column_config={"fields": None})
-        lever_keys = {lv.name: lv.key for lv in LEVERS if lv.key != "self_host"}
-        pick = st.selectbox("Pull a lever in the simulator", list(lever_keys), key=P + "lever_pick")
-        st.button("Pull it", key=P + "lever_pull", on_click=_pull, args=(lever_keys[pick],),
-                  help="Sets the lever's widgets to the setting tried in the table.")
+            st.subheader("The levers table, on your scenario")
+            rows = lever_impacts(scenario, COMPARE_DEFAULT[0])
+            st.dataframe(rows, hide_index=True, key=P + "levers_table",
+                         column_config={"fields": None})
+            lever_keys = {lv.name: lv.key for lv in LEVERS if lv.key != "self_host"}
+            pick = st.selectbox("Pull a lever in the simulator", list(lever_keys),
+                                key=P + "lever_pick")
+            st.button("Pull it", key=P + "lever_pull", on_click=_pull, args=(lever_keys[pick],),
+                      help="Sets the lever's widgets to the setting tried in the table.")
 
-        d1, d2 = st.columns(2)
-        d1.download_button("Download scenario (YAML)", dumps_scenario(scenario, "yaml"),
-                           file_name="scenario.yaml", mime="application/x-yaml",
-                           key=P + "dl_yaml")
-        d2.download_button("Download scenario (JSON)", dumps_scenario(scenario, "json"),
-                           file_name="scenario.json", mime="application/json", key=P + "dl_json")
-        with st.expander("The cost and latency model, written out", expanded=False):
-            st.code(cm.__doc__.strip(), language=None)
-            st.caption("Rates are shares in [0, 1]: " + ", ".join(RATE_FIELDS) + ".")
+            d1, d2 = st.columns(2)
+            d1.download_button("Download scenario (YAML)", dumps_scenario(scenario, "yaml"),
+                               file_name="scenario.yaml", mime="application/x-yaml",
+                               key=P + "dl_yaml")
+            d2.download_button("Download scenario (JSON)", dumps_scenario(scenario, "json"),
+                               file_name="scenario.json", mime="application/json",
+                               key=P + "dl_json")
+            with st.expander("The cost and latency model, written out", expanded=False):
+                st.code(cm.__doc__.strip(), language=None)
+                st.caption("Rates are shares in [0, 1]: " + ", ".join(RATE_FIELDS) + ".")
+
 
 with sem_tab:
     st.subheader("Semantic cache: hit rate against false hits")

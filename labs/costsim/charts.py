@@ -142,3 +142,22 @@ def simulator_figures(sim: Simulation) -> dict[str, go.Figure]:
     """Every chart of the simulator tab."""
     return {"cost_vs_traffic": cost_vs_traffic(sim), "waterfall": savings_waterfall(sim),
             "latency": latency_distribution(sim), "breakdown": breakdown_bar(sim)}
+
+
+def request_path_dot(sim: Simulation) -> str:
+    """Graphviz source of where the month's requests go: caches, LLM calls, batch."""
+    s, c = sim.scenario, sim.costs
+    return (
+        "digraph { rankdir=LR; node [shape=box, fontsize=10]; edge [fontsize=9];"
+        f'req [label="{c.requests_per_month:,.0f} requests / month"];'
+        'exact [label="exact cache"]; sem [label="semantic cache"];'
+        f'llm [label="LLM call\\n{sim.pricing.model_id}\\nprompt cache '
+        f'{s.prompt_cache_hit_rate:.0%} warm"];'
+        'batch [label="batch API\\n50% off, offline"];'
+        'hit1 [label="answer from cache", shape=note];'
+        'hit2 [label="answer from cache", shape=note];'
+        f'req -> exact; exact -> hit1 [label="{s.exact_cache_hit_rate:.0%}"];'
+        f'exact -> sem; sem -> hit2 [label="{s.semantic_cache_hit_rate:.0%}"];'
+        f'sem -> llm [label="{c.llm_calls_per_month:,.0f} calls"];'
+        f'llm -> batch [label="{s.batch_share:.0%} of calls"]; }}'
+    )
