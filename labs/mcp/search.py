@@ -17,8 +17,6 @@ from dataclasses import dataclass
 
 from labs.curriculum.loader import Curriculum
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # its index-build DEBUG lines flood stderr
-
 _HEADING = re.compile(r"^##\s+(.+?)\s*$", re.M)
 
 
@@ -71,6 +69,8 @@ class CurriculumIndex:
         import bm25s
         import Stemmer
 
+        # bm25s sets its own logger to DEBUG on import; its index-build lines flood stderr
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.sections = sections
         self._stemmer = Stemmer.Stemmer("english")
         docs = [f"{s.module_title}. {s.heading}. {s.text}" for s in sections]
