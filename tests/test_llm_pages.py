@@ -135,3 +135,33 @@ def test_reset_returns_to_the_environment_settings(llm_server):
     assert at.sidebar.success
     at.sidebar.button(key="llm_reset").click().run()
     assert any("Offline" in i.value for i in at.sidebar.info)
+
+
+def _use_local_server(at, llm_server):
+    at.sidebar.selectbox(key="llm_provider").set_value("openai-compatible").run()
+    at.sidebar.text_input(key="llm_base_url").input(llm_server.openai_url)
+    at.sidebar.button(key="llm_use").click().run()
+
+
+def test_the_try_box_streams_an_answer_and_records_it_as_a_playground_call(llm_server):
+    at = page_test(SPEND).run()
+    assert at.button(key="spend_send").disabled  # offline: nothing to send to
+    _use_local_server(at, llm_server)
+    llm_server.push_stream(["Tenants ", "share ", "one bill."])
+    at.text_area(key="spend_prompt").input("why attribute?")
+    at.button(key="spend_send").click().run()
+    _no_exceptions(at)
+    assert any("Tenants share one bill." in m.value for m in at.markdown)
+    assert any("openai-compatible:llama3.2" in c.value and "cost unknown" in c.value
+               for c in at.caption)
+    assert llm_server.requests[0].body["stream"] is True
+    assert "llm.playground" in set(at.dataframe[0].value["feature"])
+
+
+def test_the_try_box_shows_a_failing_provider_as_an_error(llm_server):
+    at = page_test(SPEND).run()
+    _use_local_server(at, llm_server)
+    llm_server.push_error(401, message="no such key")
+    at.button(key="spend_send").click().run()
+    _no_exceptions(at)
+    assert any("Check the API key" in e.value for e in at.error)

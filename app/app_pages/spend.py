@@ -21,6 +21,30 @@ st.caption("Every call through the gateway is tagged with its feature and learne
            "package). The provider's bill is one line; this attribution is what tells you "
            "which feature and which learner it came from. Offline runs and cache hits cost $0.")
 
+cfg = ui.llm_config()
+with st.expander("Try the gateway: one streamed call, recorded below as `llm.playground`",
+                 icon=":material/bolt:"):
+    prompt = st.text_area("Prompt", key="spend_prompt", max_chars=4000, height=90,
+                          value="In two sentences: why attribute LLM cost per tenant?")
+    if st.button("Send", key="spend_send", type="primary",
+                 disabled=cfg.provider == "offline",
+                 help="Choose a provider in the sidebar first." if cfg.provider == "offline"
+                 else f"Sends the prompt to {cfg.label}."):
+        try:
+            pieces = llm.complete(prompt, feature="llm.playground", learner_id=ui.learner().id,
+                                  stream=True, config=cfg)
+            st.write_stream(pieces)
+        except (ValueError, llm.LLMUnavailable, llm.LLMError) as e:
+            st.error(str(e))
+        else:
+            done = pieces.completion
+            if done is not None:
+                cost = "cost unknown" if done.cost_usd is None else f"${done.cost_usd:.6f}"
+                st.caption(f"{done.label} · {done.input_tokens} in / {done.output_tokens} out "
+                           f"tokens · {cost} · {done.latency_ms:.0f} ms")
+    if cfg.provider == "offline":
+        st.caption("Offline: there is no LLM to send this to. Choose one in the sidebar.")
+
 try:
     summary = llm.spend_summary(store)
     cache = llm.cache_stats(store)
@@ -28,7 +52,6 @@ except StoreError as e:
     st.error(f"**The call log cannot be read.** {e}")
     st.stop()
 
-cfg = ui.llm_config()
 total, unknown = summary["cost_usd"], summary["unknown"]
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Known cost", f"${total:,.4f}")

@@ -14,18 +14,21 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import threading
 import warnings
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from labs.llm.providers import Usage
-from labs.store import Store, database_url
+from labs.store import Store, StoreError, database_url
 from labs.store.models import LLMCacheEntry, LLMCall
 
+log = logging.getLogger("labs.llm")
 _store_lock = threading.Lock()
 
 
@@ -93,23 +96,34 @@ def cache_key(payload: dict[str, Any]) -> str:
 
 
 def cache_get(store: Store, key: str) -> str | None:
-    with store.session() as db:
-        entry = db.get(LLMCacheEntry, key)
-        if entry is None:
-            return None
-        entry.hits += 1
-        db.add(entry)
-        return entry.response
+    """The cached answer, or None (also when the database cannot be read: the call
+    then simply goes to the provider)."""
+    try:
+        with store.session() as db:
+            entry = db.get(LLMCacheEntry, key)
+            if entry is None:
+                return None
+            entry.hits += 1
+            db.add(entry)
+            return entry.response
+    except (StoreError, SQLAlchemyError) as e:
+        log.warning("response cache unavailable: %s", type(e).__name__)
+        return None
 
 
 def cache_put(store: Store, key: str, provider: str, model: str, response: str) -> None:
-    with store.session() as db:
-        entry = db.get(LLMCacheEntry, key)
-        if entry is None:
-            db.add(LLMCacheEntry(key=key, provider=provider, model=model, response=response))
-        else:
-            entry.response = response
-            db.add(entry)
+    """Remember an answer; a concurrent identical write or a locked database is harmless."""
+    try:
+        with store.session() as db:
+            entry = db.get(LLMCacheEntry, key)
+            if entry is None:
+                db.add(LLMCacheEntry(key=key, provider=provider, model=model,
+                                     response=response))
+            else:
+                entry.response = response
+                db.add(entry)
+    except (StoreError, SQLAlchemyError) as e:
+        log.warning("could not cache an answer: %s", type(e).__name__)
 
 
 def cache_clear(store: Store | None = None) -> int:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from labs.llm import accounting
 from labs.llm.config import LLMConfig, current_config
@@ -210,8 +211,8 @@ def _price(provider: Provider, config: LLMConfig, usage: Usage, model: str) -> f
 def _record(store: Store, **fields: Any) -> int | None:
     try:
         return accounting.record(store, LLMCall(**fields)).id
-    except StoreError as e:  # the answer matters more than its bookkeeping
-        log.warning("could not record an LLM call: %s", e)
+    except (StoreError, SQLAlchemyError) as e:  # the answer matters more than its bookkeeping
+        log.warning("could not record an LLM call: %s", type(e).__name__)
         return None
 
 
