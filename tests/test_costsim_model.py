@@ -252,3 +252,21 @@ def test_bad_scenario_error_names_the_field(change, field):
 def test_month_is_thirty_days():
     c = monthly_costs(scenario(**GOOD))
     assert c.requests_per_month == 3000 and math.isclose(c.llm_calls_per_month, 3000)
+
+
+def test_every_simulator_figure_passes_plotly_validation():
+    import plotly.graph_objects as go
+
+    from labs.costsim.charts import request_path_dot, simulator_figures
+
+    s = scenario(requests_per_day=5000, input_tokens=2000, output_tokens=300, model=SONNET,
+                 cached_prefix_tokens=1000, prompt_cache_hit_rate=0.7, batch_share=0.2,
+                 semantic_cache_hit_rate=0.2)
+    sim = simulate(s, ("gpt-4.1-mini", GPT4O))
+    figs = simulator_figures(sim)
+    for fig in figs.values():
+        go.Figure(fig.to_dict())  # validation on: an unknown property raises here
+    names = [t["name"] for t in figs["cost_vs_traffic"].to_dict()["data"]]
+    assert sum(n.startswith("API:") for n in names) == 3 and "break-even" in names
+    assert any(n.startswith("self-host") for n in names)
+    assert "digraph" in request_path_dot(sim)

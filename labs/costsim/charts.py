@@ -1,9 +1,10 @@
 """Plotly figures of the simulator, built from a `Simulation` (no Streamlit here, so the bench
 and the tests can build every figure of the page without a browser).
 
-Figures are written as plain plotly dicts and wrapped in `go.Figure` once: plotly's helper
-methods (add_vline, update_layout…) validate on every call and cost tens of milliseconds,
-which would break the page's 100 ms recompute budget.
+Figures are written as plain plotly dicts and wrapped in `go.Figure` once, unvalidated:
+plotly's helpers (add_vline, update_layout…) and its validation cost tens of milliseconds per
+figure, which would break the page's 100 ms recompute budget. Streamlit takes a Figure as
+already validated; the tests validate every figure's spec instead.
 
 Leaves out: styling beyond plotly's defaults.
 """
@@ -33,7 +34,9 @@ def _vline(x: float, text: str, dash: str = "dash", color: str = "grey") -> tupl
 
 
 def _fig(data: list[dict], layout: dict) -> go.Figure:
-    return go.Figure({"data": data, "layout": {"margin": {"t": 40}, **layout}})
+    """A Figure without plotly's per-property validation (the tests build every figure once
+    with validation on, so a bad property still fails loudly there)."""
+    return go.Figure({"data": data, "layout": {"margin": {"t": 40}, **layout}}, _validate=False)
 
 
 def traffic_grid(sim: Simulation, points: int = 240) -> np.ndarray:
@@ -58,19 +61,18 @@ def cost_vs_traffic(sim: Simulation) -> go.Figure:
     """Monthly cost against requests/day: a line per API model, the GPU staircase, break-even."""
     s = sim.scenario
     x = traffic_grid(sim)
-    xs = x.tolist()
     per_request = {f"{sim.pricing.model_id} (scenario)": sim.unit_cost_usd}
     per_request.update(sim.compare)
     data: list[dict] = []
     for (name, cost), color in zip(per_request.items(), API_COLORS, strict=False):
-        data.append({"type": "scatter", "mode": "lines", "name": f"API: {name}", "x": xs,
-                     "y": (cost * x * DAYS_PER_MONTH).tolist(), "line": {"color": color}})
+        data.append({"type": "scatter", "mode": "lines", "name": f"API: {name}", "x": x,
+                     "y": cost * x * DAYS_PER_MONTH, "line": {"color": color}})
     needed = gpus_needed_curve(sim, x)
     data.append({"type": "scatter", "mode": "lines", "name": "self-host: GPUs the traffic needs",
-                 "x": xs, "y": (needed * s.gpu_hourly_usd * HOURS_PER_MONTH).tolist(),
+                 "x": x, "y": needed * s.gpu_hourly_usd * HOURS_PER_MONTH,
                  "line": {"shape": "hv", "color": "black"}})
     data.append({"type": "scatter", "mode": "lines", "name": f"self-host: your {s.gpus} GPU(s)",
-                 "x": [xs[0], xs[-1]], "y": [sim.self_host.monthly_usd] * 2,
+                 "x": [float(x[0]), float(x[-1])], "y": [sim.self_host.monthly_usd] * 2,
                  "line": {"dash": "dot", "color": "grey"}})
     be = sim.break_even
     if be.requests_per_day is not None:
@@ -109,12 +111,12 @@ def latency_distribution(sim: Simulation) -> go.Figure:
     allv = np.concatenate([v for v in series.values() if v.size] or [np.array([1.0])])
     lo, hi = max(float(allv.min()), 1.0), max(float(allv.max()), 10.0)
     bins = np.logspace(np.log10(lo * 0.9), np.log10(hi * 1.1), 60)
-    mids = np.sqrt(bins[:-1] * bins[1:]).tolist()
+    mids = np.sqrt(bins[:-1] * bins[1:])
     data = []
     for name, v in series.items():
         counts, _ = np.histogram(v, bins=bins)
         data.append({"type": "scatter", "mode": "lines", "name": name, "x": mids,
-                     "y": (counts / max(v.size, 1)).tolist(), "line": {"shape": "hvh"}})
+                     "y": counts / max(v.size, 1), "line": {"shape": "hvh"}})
     pct = lat.percentiles()
     shapes, notes = [], []
     for i, (key, dash) in enumerate((("p50", "dot"), ("p95", "dash"), ("p99", "longdash"))):

@@ -81,7 +81,7 @@ SETTING = {
 }
 
 
-def lever_impacts(s: Scenario, small_model: str = "gpt-4.1-mini", n: int = 4000) -> list[dict]:
+def lever_impacts(s: Scenario, small_model: str = "gpt-4.1-mini", n: int = 2000) -> list[dict]:
     """One row per lever: the table's words plus the measured change on this scenario."""
     from labs.costsim.model import monthly_costs, pricing_for, sample_latency, self_host
 

@@ -33,6 +33,9 @@ PRICE_LABELS = {"input_mtok": "input", "output_mtok": "output",
                 "cache_read_mtok": "cache read", "cache_write_mtok": "cache write"}
 
 
+_CALL_CACHE: dict[tuple, CallPrice] = {}
+
+
 class UnknownModelError(LookupError):
     """The model (or provider) is not in genai-prices nor among the custom models."""
 
@@ -81,6 +84,20 @@ class ModelPricing:
 
     def price_call(self, input_tokens: int, output_tokens: int, cache_read_tokens: int = 0,
                    cache_write_tokens: int = 0) -> CallPrice:
+        """Memoised `_price_call` (a genai-prices calculation takes ~2 ms; the page makes dozens
+        per rerun, mostly the same ones)."""
+        key = (self.source, self.provider_id, self.model_id, repr(self.model_price),
+               self.at.date(), input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)
+        hit = _CALL_CACHE.get(key)
+        if hit is None:
+            if len(_CALL_CACHE) > 20_000:
+                _CALL_CACHE.clear()
+            hit = _CALL_CACHE[key] = self._price_call(input_tokens, output_tokens,
+                                                      cache_read_tokens, cache_write_tokens)
+        return hit
+
+    def _price_call(self, input_tokens: int, output_tokens: int, cache_read_tokens: int = 0,
+                    cache_write_tokens: int = 0) -> CallPrice:
         """Price one call with genai-prices and split its input side into uncached, read, write.
 
         >>> p = resolve("claude-sonnet-4-6")   # $3 in, $15 out, $0.30 read, $3.75 write
