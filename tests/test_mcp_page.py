@@ -80,3 +80,12 @@ def test_explorer_page_counts_n_times_m_against_n_plus_m():
     assert values["Bespoke connectors (N×M)"] == "15"
     assert values["With MCP (N+M)"] == "8"
     assert values["Saved"] == "7"
+
+
+def test_explorer_page_offers_only_our_server_when_custom_servers_are_off(monkeypatch):
+    monkeypatch.setenv("AIE_BRIDGE_MCP_CUSTOM_SERVERS", "never")
+    at = page_test(PAGE)
+    at.run()
+    assert not at.exception
+    assert at.radio(key="mcp_source").options == ["AIE Bridge (stdio subprocess)"]
+    assert any("AIE_BRIDGE_MCP_CUSTOM_SERVERS=always" in c.value for c in at.caption)

@@ -189,3 +189,14 @@ def test_lesson_sections_cover_every_heading_with_the_corpus_slug_rule():
                   if line.startswith("## ")]
     assert [h for h in mcp_heads if h in body_heads] == body_heads
     assert len({s.id for s in sections}) == len(sections)
+
+
+def test_only_a_local_browser_may_name_its_own_server_unless_the_operator_says_otherwise(
+        monkeypatch):
+    monkeypatch.delenv(explorer.CUSTOM_SERVERS_ENV, raising=False)
+    assert explorer.custom_servers_allowed(None)
+    assert not explorer.custom_servers_allowed("198.51.100.4")
+    monkeypatch.setenv(explorer.CUSTOM_SERVERS_ENV, "always")
+    assert explorer.custom_servers_allowed("198.51.100.4")
+    monkeypatch.setenv(explorer.CUSTOM_SERVERS_ENV, "never")
+    assert not explorer.custom_servers_allowed(None)

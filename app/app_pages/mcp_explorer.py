@@ -12,10 +12,12 @@ import plotly.express as px
 import streamlit as st
 
 from labs.mcp.explorer import (
+    CUSTOM_SERVERS_ENV,
     ExplorerClient,
     ExplorerError,
     LocalHttpServer,
     Target,
+    custom_servers_allowed,
     parse_command,
     scripted_exchange,
 )
@@ -69,10 +71,15 @@ def _refresh_lists(c: ExplorerClient) -> None:
 # --- connect -------------------------------------------------------------------------------
 with st.container(border=True):
     st.markdown("#### 1. Connect")
-    source = st.radio("Server", ["ours", "command", "url"], horizontal=True, key="mcp_source",
+    custom = custom_servers_allowed(st.context.ip_address)
+    source = st.radio("Server", ["ours", "command", "url"] if custom else ["ours"],
+                      horizontal=True, key="mcp_source",
                       format_func={"ours": "AIE Bridge (stdio subprocess)",
                                    "command": "Any stdio command",
                                    "url": "Any streamable HTTP URL"}.get)
+    if not custom:
+        st.caption(f"Naming your own server is off for remote browsers: a command would run on "
+                   f"this app's server. The operator can set `{CUSTOM_SERVERS_ENV}=always`.")
     if source == "command":
         st.text_input("Command that starts the server", key="mcp_command",
                       placeholder="npx -y @modelcontextprotocol/server-everything")

@@ -216,6 +216,31 @@ class Target:
         return self.label or (self.command if self.kind == "stdio" else self.url)
 
 
+CUSTOM_SERVERS_ENV = "AIE_BRIDGE_MCP_CUSTOM_SERVERS"
+
+
+def custom_servers_allowed(remote_ip: str | None, setting: str | None = None) -> bool:
+    """Whether this browser may make the app spawn any command or reach any URL.
+
+    A stdio command runs on the machine serving the app, and a URL is fetched from it: fine
+    on a laptop, remote code execution and request forgery on a shared workshop server. So
+    by default ("local") only a browser on the same machine (no remote IP) may name its own
+    server; AIE_BRIDGE_MCP_CUSTOM_SERVERS=always or =never overrides.
+
+    >>> custom_servers_allowed(None), custom_servers_allowed("203.0.113.7")
+    (True, False)
+    >>> custom_servers_allowed("203.0.113.7", "always"), custom_servers_allowed(None, "never")
+    (True, False)
+    """
+    setting = (setting if setting is not None else os.environ.get(CUSTOM_SERVERS_ENV, "local"))
+    setting = setting.strip().lower() or "local"
+    if setting == "always":
+        return True
+    if setting == "never":
+        return False
+    return remote_ip is None
+
+
 def parse_command(command: str) -> list[str]:
     """A stdio command line split as a shell would, or ExplorerError saying what is wrong.
 
