@@ -71,7 +71,8 @@ def _refresh_lists(c: ExplorerClient) -> None:
 # --- connect -------------------------------------------------------------------------------
 with st.container(border=True):
     st.markdown("#### 1. Connect")
-    custom = custom_servers_allowed(st.context.ip_address)
+    remote_ip = st.context.ip_address  # None for a browser on this machine
+    custom = custom_servers_allowed(remote_ip if isinstance(remote_ip, str) else None)
     source = st.radio("Server", ["ours", "command", "url"] if custom else ["ours"],
                       horizontal=True, key="mcp_source",
                       format_func={"ours": "AIE Bridge (stdio subprocess)",
