@@ -137,3 +137,41 @@ def test_semantic_cache_lab_runs_on_real_embeddings(embedder):
     assert any({"threshold", "hit rate", "false-hit rate", "exact-match hit rate"} <= c
                for c in columns)
     assert any({"cluster A", "cluster B", "similarity"} <= c for c in columns)
+    at.button(key="cost_sem_use").click().run()  # measured rates flow into the simulator
+    _no_exceptions(at)
+    row = next(r for r in table if r["threshold"] == 0.85)
+    assert at.slider(key="cost_exact_cache_hit_rate").value == pytest.approx(
+        row["exact-match hit rate"], abs=0.001)
+    assert at.slider(key="cost_semantic_cache_hit_rate").value == pytest.approx(
+        row["hit rate"] - row["exact-match hit rate"], abs=0.001)
+
+
+def test_a_price_override_changes_the_bill_and_is_labelled():
+    at = page_test(PAGE).run()
+    before = _money(_metric(at, "Monthly cost"))
+    model = at.session_state["cost_model"]
+    at.checkbox(key=f"cost_ov_on_{model}_output_mtok").check().run()
+    at.number_input(key=f"cost_ov_{model}_output_mtok").set_value(0.0).run()
+    _no_exceptions(at)
+    assert _money(_metric(at, "Monthly cost")) < before
+    assert at.session_state["cost_overrides"] == {model: {"output_mtok": 0.0}}
+    assert any("genai-prices + override" in c.value for c in at.caption)
+
+
+def test_a_custom_model_can_be_added_and_simulated():
+    at = page_test(PAGE).run()
+    at.text_input(key="cost_cm_name").input("my-llama-70b")
+    at.number_input(key="cost_cm_input_mtok").set_value(0.5)
+    at.number_input(key="cost_cm_output_mtok").set_value(1.0)
+    next(b for b in at.button if b.label == "Add model").click().run()
+    _no_exceptions(at)
+    at.selectbox(key="cost_model").set_value("my-llama-70b").run()
+    _no_exceptions(at)
+    expected = estimate({"requests_per_day": 20000, "input_tokens": 3000, "output_tokens": 350,
+                         "model": "my-llama-70b", "cached_prefix_tokens": 2000,
+                         "prompt_cache_hit_rate": 0.85, "exact_cache_hit_rate": 0.03,
+                         "semantic_cache_hit_rate": 0.2, "streaming": True,
+                         "custom_models": {"my-llama-70b": {"input_mtok": 0.5,
+                                                            "output_mtok": 1.0}}})
+    assert _money(_metric(at, "Monthly cost")) == pytest.approx(expected["monthly_cost_usd"],
+                                                                abs=0.5)

@@ -96,6 +96,12 @@ def _pull(lever: str) -> None:
         _apply(other)
 
 
+def _use_measured(row: dict) -> None:
+    exact = round(row["exact-match hit rate"], 3)
+    st.session_state[P + "exact_cache_hit_rate"] = exact
+    st.session_state[P + "semantic_cache_hit_rate"] = round(max(row["hit rate"] - exact, 0.0), 3)
+
+
 def _scenario_from_widgets() -> Scenario:
     data = {f: st.session_state[P + f] for f in WIDGET_FIELDS}
     data["provider"] = st.session_state.get(P + "provider")
@@ -151,9 +157,9 @@ with sim_tab:
                         min_value=0, step=100, key=P + "cached_prefix_tokens")
         st.slider("Prompt-cache hit rate (share of calls)", 0.0, 1.0, step=0.01,
                   key=P + "prompt_cache_hit_rate")
-        st.slider("Exact-cache hit rate (share of requests)", 0.0, 1.0, step=0.01,
+        st.slider("Exact-cache hit rate (share of requests)", 0.0, 1.0, step=0.001,
                   key=P + "exact_cache_hit_rate")
-        st.slider("Semantic-cache hit rate (share of requests)", 0.0, 1.0, step=0.01,
+        st.slider("Semantic-cache hit rate (share of requests)", 0.0, 1.0, step=0.001,
                   key=P + "semantic_cache_hit_rate",
                   help="Measure a realistic value in the Semantic cache tab.")
         st.slider("Batch share (offline calls at 50% off)", 0.0, 1.0, step=0.01,
@@ -253,6 +259,12 @@ with sim_tab:
                         f"{pct['perceived_p50']:,.0f} ms")
             c[2].metric("Total p95", f"{pct['p95']:,.0f} ms")
             c[3].metric("Total p99", f"{pct['p99']:,.0f} ms")
+            sheet = ", ".join(f"{PRICE_LABELS[k]} ${v:g}" for k, v in sim.pricing.sheet().items()
+                              if v is not None)
+            st.caption(f"Priced as `{sim.pricing.model_id}` ({sim.pricing.provider_id}) from "
+                       f"**{sim.pricing.source}**: {sheet} per million tokens"
+                       + (" (base tier; longer prompts cost more)" if sim.pricing.tiered else "")
+                       + ".")
             off = sim.latency.offline_share
             if off:
                 st.caption(f"{off:.0%} of requests go through the batch API and are answered "
@@ -380,6 +392,12 @@ with sem_tab:
         st.markdown(f"At **{t:.2f}**: {len(hits)} hits, **{len(wrong)} false**.")
         if wrong:
             st.dataframe(wrong, hide_index=True, key=P + "sem_wrong")
+        row = next(r for r in table if r["threshold"] == t)
+        st.button(f"Use these rates in the simulator (exact {row['exact-match hit rate']:.1%}, "
+                  f"semantic {row['hit rate'] - row['exact-match hit rate']:.1%} on top)",
+                  key=P + "sem_use", on_click=_use_measured, args=(row,),
+                  help="The semantic layer sits behind the exact cache, so it adds only the "
+                       "hits exact match missed.")
         st.markdown("**Near-miss pairs** — their two closest queries:")
         st.dataframe(res["near"], hide_index=True, key=P + "sem_near")
 
