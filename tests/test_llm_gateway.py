@@ -4,7 +4,6 @@ SDKs: plain text, structured output, retries, Retry-After, timeouts, repair, str
 from __future__ import annotations
 
 import socket
-import time
 
 import pytest
 from pydantic import BaseModel
@@ -121,12 +120,11 @@ def test_a_rejected_key_is_not_retried_and_the_message_says_check_the_key(llm_se
 
 @BOTH
 def test_a_reply_slower_than_the_timeout_is_abandoned_and_retried(llm_server, provider):
-    llm_server.push_slow(1.5).push_text("in time")
+    llm_server.push_slow(2.0).push_text("in time")
     cfg = llm_server.config(provider, timeout=0.3, max_retries=1)
-    t0 = time.monotonic()
     assert llm.complete("hi", feature="t.timeout", config=cfg) == "in time"
-    assert time.monotonic() - t0 < 1.4  # did not wait for the slow reply
-    assert len(llm_server.requests) == 2
+    first, second = llm_server.requests
+    assert 0.3 <= second.at - first.at < 1.5  # gave up after the timeout, not the slow reply
 
 
 @BOTH
