@@ -47,7 +47,7 @@ def side_by_side(results: Mapping[str, Sequence[Hit]], relevant: Mapping[str, in
             for other, other_hits in results.items():
                 if other != mode:
                     r = rank_of(other_hits, h.doc_id)
-                    row[f"{other} rank"] = r if r is not None else "–"
+                    row[f"{other} rank"] = str(r) if r is not None else "–"
             if mode == "hybrid":
                 row["vs dense"] = movement(h.rank, rank_of(results.get("dense", []), h.doc_id))
                 row["vs bm25"] = movement(h.rank, rank_of(results.get("bm25", []), h.doc_id))

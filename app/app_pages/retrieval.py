@@ -1,0 +1,357 @@
+"""Chunking & retrieval playground: cut a corpus into chunks and see them, build dense /
+BM25 / hybrid indexes on real embeddings, compare the three rankings, score them on judged
+queries and keep the experiments. The engines are in labs/chunking and labs/retrieval.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from app import ui
+from labs.chunking import CHUNKER_LABELS, chunk
+from labs.chunking.view import to_html
+from labs.retrieval import compare
+from labs.retrieval.corpus import Corpus, CorpusError, load_beir, load_bundled_checked
+from labs.retrieval.dense import KINDS, IndexParams
+from labs.retrieval.engine import WINDOW, RetrievalIndex, Settings, build_key, chunk_corpus
+from labs.retrieval.experiments import comparison_rows, list_experiments, save_experiment
+from labs.retrieval.sparse import BM25Params
+from labs.retrieval.uploads import MAX_TOTAL_BYTES, load_uploads
+from labs.store import StoreError
+
+PATTERNS = ("dense", "bm25", "hybrid")
+LABELS = {"dense": "Dense (MiniLM + FAISS)", "bm25": "BM25 (bm25s)", "hybrid": "Hybrid"}
+
+me = ui.learner()
+st.title("Chunking & retrieval playground")
+st.caption("Real MiniLM embeddings, real FAISS and BM25 indexes, real metrics. Move a chunking "
+           "slider and the chunks redraw at once; nothing is embedded until you press "
+           "**Build index**.")
+
+
+# --- corpus -----------------------------------------------------------------------------
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _bundled() -> tuple[Corpus, list[str]]:
+    return load_bundled_checked()
+
+
+@st.cache_data(show_spinner="Reading the BEIR folder…", max_entries=4, ttl=3600)
+def _beir(path: str) -> Corpus:
+    return load_beir(path)
+
+
+def corpus_key(c: Corpus) -> str:
+    h = hashlib.sha256()
+    for d in c.documents:
+        h.update(d.id.encode())
+        h.update(hashlib.sha256(d.text.encode()).digest())
+    return f"{c.name}:{len(c.documents)}:{h.hexdigest()[:16]}"
+
+
+source = st.radio("Corpus", ["Bundled", "Upload files", "BEIR folder"], horizontal=True,
+                  key="ret_source",
+                  help="Bundled: Northwind Relay's docs and the nine lessons, with the golden "
+                       "query set. BEIR: a folder with corpus.jsonl, queries.jsonl and "
+                       "qrels/test.tsv.")
+corpus: Corpus | None = None
+if source == "Bundled":
+    corpus, problems = _bundled()
+    if problems:
+        with st.expander(f"{len(problems)} problem(s) in content/corpus: those files are left "
+                         "out", icon=":material/warning:"):
+            st.markdown("\n".join(f"- `{p}`" for p in problems[:50]))
+elif source == "Upload files":
+    files = st.file_uploader("Documents (.md, .txt, .pdf, .html)", accept_multiple_files=True,
+                             type=["md", "markdown", "txt", "pdf", "html", "htm"],
+                             key="ret_uploads",
+                             help=f"Up to {MAX_TOTAL_BYTES // 2**20} MB in total.")
+    with_bundled = st.checkbox("Add them to the bundled corpus (keeps its golden queries)",
+                               value=True, key="ret_with_bundled")
+    base = _bundled()[0] if with_bundled else Corpus("uploads", [], [])
+    docs, errors = load_uploads([(f.name, f.getvalue()) for f in files or []],
+                                taken={d.id for d in base.documents})
+    for e in errors:
+        st.error(f"**{e.name}** was not added: it {e.reason}.")
+    if files and docs:
+        st.success(f"Added {len(docs)} of {len(files)} file(s): "
+                   + ", ".join(f"`{d.title}`" for d in docs))
+    corpus = Corpus(f"{base.name}+{len(docs)} uploads" if with_bundled else "uploads",
+                    base.documents + docs, list(base.queries))
+else:
+    path = st.text_input("BEIR folder on the server", key="ret_beir_path",
+                         placeholder="../shared/data/beir/cranfield")
+    if path.strip():
+        try:
+            corpus = _beir(path.strip())
+        except CorpusError as e:
+            st.error("**Cannot load that folder.** " + " ".join(e.problems[:3]))
+if corpus is None or not corpus.documents:
+    st.info("Choose a corpus with at least one document to start.")
+    st.stop()
+
+ckey = corpus_key(corpus)
+judged = corpus.judged
+c1, c2, c3 = st.columns(3)
+c1.metric("Documents", f"{len(corpus.documents):,}")
+c2.metric("Judged queries", len(judged),
+          help="Queries with at least one relevant document; the others (unanswerable ones, "
+               "or BEIR queries without judgements) are skipped by the metrics.")
+c3.metric("Skipped queries", len(corpus.queries) - len(judged))
+
+
+# --- chunking ---------------------------------------------------------------------------
+
+st.header("1. Chunk", divider="gray")
+cols = st.columns([2, 2, 2, 2])
+strategy = cols[0].selectbox("Chunker", list(CHUNKER_LABELS), format_func=CHUNKER_LABELS.get,
+                             index=3, key="ret_strategy")
+size = cols[1].slider("Chunk size (MiniLM tokens)", 16, WINDOW, 128, step=2, key="ret_size",
+                      help=f"The model reads at most {WINDOW} tokens of a chunk.")
+overlap = cols[2].slider("Overlap (tokens)", 0, size // 2, min(16, size // 2), key="ret_overlap")
+parent = cols[3].selectbox("A hit returns its…", ["chunk", "section", "document"], index=1,
+                           key="ret_parent",
+                           help="Parent-document retrieval: match on small chunks, hand back "
+                                "the section or the whole document.")
+
+
+@st.cache_data(show_spinner="Chunking the corpus…", max_entries=16, ttl=3600)
+def _units(key: str, _corpus: Corpus, strategy: str, size: int, overlap: int):
+    return chunk_corpus(_corpus, Settings(strategy=strategy, size=size, overlap=overlap))
+
+
+units = _units(ckey, corpus, strategy, size, overlap)
+lengths = pd.DataFrame({"tokens": [u.chunk.tokens for u in units]})
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Chunks", f"{len(units):,}")
+m2.metric("Mean tokens", f"{lengths.tokens.mean():.0f}" if len(units) else "–")
+m3.metric("Smallest / largest", f"{lengths.tokens.min()} / {lengths.tokens.max()}"
+          if len(units) else "–")
+m4.metric("Chunks per document", f"{len(units) / len(corpus.documents):.1f}")
+
+view_col, hist_col = st.columns([3, 2])
+with hist_col:
+    fig = px.histogram(lengths, x="tokens", nbins=30, title="Chunk length (tokens)")
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=40, b=10), showlegend=False)
+    st.plotly_chart(fig, width="stretch", key="ret_hist")
+with view_col:
+    ids = [d.id for d in corpus.documents]
+    doc_id = st.selectbox("Document to look at", ids, key="ret_view_doc",
+                          format_func=lambda i: f"{i} · {corpus.doc(i).title[:60]}")
+    doc = corpus.doc(doc_id)
+    doc_chunks = chunk(doc.text, strategy, min(size, WINDOW), overlap)
+    st.caption(f"{len(doc_chunks)} chunks · shading alternates blue / green per chunk, "
+               ":orange-background[amber] is text in two chunks (overlap), ⟨n⟩ marks where "
+               "chunk n starts, grey is text in no chunk.")
+    with st.container(height=360, border=True):
+        st.html(to_html(doc.text, doc_chunks))  # every piece of the text is html.escape'd
+
+
+# --- build ------------------------------------------------------------------------------
+
+st.header("2. Index", divider="gray")
+cols = st.columns(4)
+kind = cols[0].selectbox("FAISS index", KINDS, key="ret_kind",
+                         format_func={"flat": "Flat (exact, inner product)", "hnsw": "HNSW",
+                                      "ivf": "IVF-Flat"}.get)
+hnsw_m, ef_search, nlist, nprobe = 32, 64, 0, 8
+if kind == "hnsw":
+    hnsw_m = cols[1].slider("M (links per node)", 4, 64, 32, key="ret_m")
+    ef_search = cols[2].slider("efSearch", 8, 256, 64, key="ret_ef")
+elif kind == "ivf":
+    nlist = cols[1].slider("nlist (0 = √n, capped for small corpora)", 0, 256, 0, key="ret_nlist")
+    nprobe = cols[2].slider("nprobe", 1, 64, 8, key="ret_nprobe")
+stop = cols[3].checkbox("BM25: drop English stopwords", True, key="ret_stop")
+stem = cols[3].checkbox("BM25: stem (Snowball)", False, key="ret_stem")
+cols = st.columns(4)
+fusion = cols[0].selectbox("Hybrid fusion", ["rrf", "weighted"], key="ret_fusion",
+                           format_func={"rrf": "Reciprocal rank fusion",
+                                        "weighted": "Weighted normalised scores"}.get)
+rrf_k = cols[1].number_input("RRF k", 1, 1000, 60, key="ret_rrf_k", disabled=fusion != "rrf")
+dense_weight = cols[2].slider("Dense weight", 0.0, 1.0, 0.5, 0.05, key="ret_weight",
+                              disabled=fusion != "weighted")
+
+settings = Settings(strategy=strategy, size=size, overlap=overlap, parent=parent,
+                    index=IndexParams(kind=kind, hnsw_m=hnsw_m, ef_search=ef_search, nlist=nlist,
+                                      nprobe=nprobe),
+                    bm25=BM25Params(stopwords=stop, stemming=stem), fusion=fusion,
+                    rrf_k=int(rrf_k), dense_weight=dense_weight)
+wanted = (ckey, build_key(settings))
+
+if cols[3].button("Build index", type="primary", key="ret_build", width="stretch"):
+    bar = st.progress(0.0, text="Loading the embedding model…")
+    emb = ui.embedder()
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0,
+                     text=f"Embedding chunks not in the cache: {done:,} / {total:,}")
+
+    try:
+        idx = RetrievalIndex.build(corpus, settings, emb, progress=progress, units=units)
+    except ValueError as e:
+        bar.empty()
+        st.error(str(e))
+    else:
+        bar.progress(1.0, text="Index built")
+        st.session_state["ret_index"] = (wanted, idx)
+        st.session_state.pop("ret_eval", None)
+
+built = st.session_state.get("ret_index")
+if not built:
+    st.info("Press **Build index** to embed the chunks and build the indexes.")
+    st.stop()
+built_key, index = built
+if built_key != wanted:
+    st.warning("The corpus, chunking or index settings changed since the last build: the "
+               "results below come from the previous index. Press **Build index** to rebuild "
+               "(chunks already embedded are read from the cache).", icon=":material/update:")
+index.configure(parent=parent, fusion=fusion, rrf_k=int(rrf_k), dense_weight=dense_weight,
+                ef_search=ef_search, nprobe=nprobe)
+s = index.stats
+st.caption(f"Index: {len(index.units):,} chunks · {s.embedded:,} embedded in this build, "
+           f"{s.units - s.embedded:,} from the cache · embedding {s.embed_seconds:.1f} s, "
+           f"FAISS + BM25 {s.index_seconds:.2f} s.")
+
+
+# --- search -----------------------------------------------------------------------------
+
+st.header("3. Search", divider="gray")
+q_by_id = {q.id: q for q in corpus.queries}
+choices = ["(type your own)"] + [q.id for q in judged]
+picked = st.selectbox("Golden query", choices, key="ret_pick",
+                      format_func=lambda i: i if i not in q_by_id
+                      else f"{i} [{q_by_id[i].kind or 'judged'}] {q_by_id[i].text[:80]}")
+default = q_by_id[picked].text if picked in q_by_id else ""
+query = st.text_input("Query", value=default, key=f"ret_query_{picked}")
+k = st.slider("Results per list (K)", 3, 20, 10, key="ret_k")
+if query.strip():
+    results = index.search_all(query.strip(), k)
+    relevant = q_by_id[picked].relevant if picked in q_by_id else None
+    titles = {d.id: d.title for d in corpus.documents}
+    tables = compare.side_by_side(results, relevant, titles)
+    cols = st.columns(3)
+    for col, mode in zip(cols, PATTERNS, strict=True):
+        with col:
+            st.subheader(LABELS[mode])
+            df = pd.DataFrame(tables[mode])
+            if df.empty:
+                st.caption("No match (BM25 needs at least one query word in the corpus).")
+                continue
+
+            def colour(v: object) -> str:
+                text = str(v)
+                return ("color:#15803d;font-weight:600" if text.startswith("▲")
+                        else "color:#b91c1c" if text.startswith("▼")
+                        else "color:#7c3aed;font-weight:600" if text == "new"
+                        else "background-color:#dcfce7" if text == "✓" else "")
+
+            st.dataframe(df.style.map(colour), hide_index=True, width="stretch",
+                         key=f"ret_table_{mode}")
+    st.caption("Hybrid: ▲/▼ is how far fusion moved a document against its rank in the dense "
+               "or BM25 list; *new* means that list did not have it in its top K. "
+               + ("✓ marks documents judged relevant for this golden query."
+                  if relevant is not None else ""))
+    with st.expander("What the hybrid list hands to the model (top 3, with parents)"):
+        for h in results["hybrid"][:3]:
+            st.markdown(f"**{h.rank}. {h.doc_id}** — {titles.get(h.doc_id, '')}")
+            st.text(index.context(h)[:2000])
+
+
+# --- metrics ----------------------------------------------------------------------------
+
+st.header("4. Measure", divider="gray")
+if not judged:
+    st.info("This corpus has no judged queries, so there is nothing to score. Use the bundled "
+            "corpus (its golden set) or a BEIR folder with qrels.")
+    st.stop()
+mk = st.slider("K for recall@K and precision@K", 1, 20, 10, key="ret_metric_k")
+if st.button(f"Evaluate dense, BM25 and hybrid on {len(judged)} judged queries",
+             key="ret_evaluate"):
+    with st.spinner("Running every judged query through the three patterns…"):
+        ev = index.evaluate(judged, PATTERNS, k=mk)
+        qv = index.embed_queries([q.text for q in judged])
+        ann = index.ann_report(qv) if index.settings.index.kind != "flat" else None
+    st.session_state["ret_eval"] = (built_key, index.settings, ev, ann)
+done = st.session_state.get("ret_eval")
+if done:
+    _, ev_settings, ev, ann = done
+    rows = [{"pattern": LABELS[m], "metric": name, "value": v}
+            for m, vals in ev.mean.items() for name, v in vals.items()]
+    fig = px.bar(pd.DataFrame(rows), x="metric", y="value", color="pattern", barmode="group",
+                 range_y=[0, 1], text_auto=".3f",
+                 title=f"Mean over {ev.judged} judged queries ({ev.skipped} skipped: no "
+                       "relevant document)")
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=50, b=10))
+    st.plotly_chart(fig, width="stretch", key="ret_metrics_chart")
+    st.dataframe(pd.DataFrame(ev.table()), hide_index=True, key="ret_metrics_table")
+    verdict = compare.beats_both(ev)
+    if verdict is not None:
+        (st.success if verdict else st.warning)(
+            "Hybrid nDCG@10 " + ("beats" if verdict else "does **not** beat")
+            + " both dense and BM25 here. " + ("" if verdict else
+                                               "The drill-down below shows the queries where "
+                                               "fusion pulled a good document down."))
+    if ann is not None:
+        a1, a2, a3 = st.columns(3)
+        a1.metric(f"{ann.kind.upper()} recall@10 vs Flat", f"{ann.recall_at_10:.3f}")
+        a2.metric(f"{ann.kind.upper()} ms / query", f"{ann.ms_per_query:.3f}",
+                  delta=f"{ann.ms_per_query - ann.flat_ms_per_query:+.3f} vs Flat",
+                  delta_color="inverse")
+        a3.metric("Flat ms / query", f"{ann.flat_ms_per_query:.3f}")
+
+    st.subheader("Drill-down: queries a pattern missed")
+    miss = compare.misses(ev, q_by_id)
+    if not miss:
+        st.success("Every pattern found every relevant document in its top K.")
+    else:
+        st.dataframe(pd.DataFrame(miss), hide_index=True, key="ret_miss_table",
+                     column_config={"text": st.column_config.TextColumn(width="large")})
+        qid = st.selectbox("Look at one", [r["query"] for r in miss], key="ret_miss_pick",
+                           format_func=lambda i: f"{i}: {q_by_id[i].text[:90]}")
+        q = q_by_id[qid]
+        st.markdown(f"**Relevant:** {', '.join(f'`{r}`' for r in (q.sections or q.relevant))}")
+        if q.expected:
+            st.caption(f"Expected behaviour: {q.expected}")
+        tables = compare.side_by_side({m: ev.runs[m][qid][: ev.k] for m in ev.runs}, q.relevant)
+        cols = st.columns(3)
+        for col, mode in zip(cols, PATTERNS, strict=True):
+            col.markdown(f"**{LABELS[mode]}**")
+            col.dataframe(pd.DataFrame(tables[mode])[["rank", "doc", "score", "relevant"]],
+                          hide_index=True, key=f"ret_miss_{mode}")
+
+    st.subheader("Experiments")
+    name = st.text_input("Name this experiment", key="ret_exp_name",
+                         value=f"{ev_settings.strategy} {ev_settings.size}/{ev_settings.overlap}"
+                               f" {ev_settings.index.kind}")
+    if st.button("Save experiment", key="ret_exp_save"):
+        try:
+            row = save_experiment(ui.store(), me.id, name, corpus.name, ev_settings, ev)
+        except (ValueError, StoreError) as e:
+            st.error(str(e))
+        else:
+            st.success(f"Saved as #{row.id}.")
+
+try:
+    saved = list_experiments(ui.store(), me.id)
+except StoreError as e:
+    saved = []
+    st.error(f"Could not read your experiments: {e}")
+if saved:
+    st.subheader("Your saved experiments")
+    df = pd.DataFrame(comparison_rows(saved))
+    metric = st.selectbox("Compare on", [c for c in df.columns if "@" in c], key="ret_exp_metric")
+    fig = px.bar(df, x="experiment", y=metric, color="pattern", barmode="group",
+                 hover_data=["chunker", "size", "overlap", "index", "corpus"])
+    fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10))
+    st.plotly_chart(fig, width="stretch", key="ret_exp_chart")
+    st.dataframe(df, hide_index=True, key="ret_exp_table")
+    with st.expander("Configurations"):
+        for e in saved:
+            st.markdown(f"**#{e.id} {e.name}** · {e.corpus} · {e.queries} queries")
+            st.json(json.loads(e.config_json), expanded=False)
+
