@@ -143,7 +143,7 @@ def _from_json(data: dict) -> tuple[str, list[dict]]:
     questions = data.get("questions_asked") or []
     if not isinstance(questions, list):
         questions = []
-    body = data.get("answer", data)
+    body = data.get("answer")
     try:
         if isinstance(body, dict):
             text = DesignAnswer.model_validate(body).to_markdown()
@@ -151,6 +151,8 @@ def _from_json(data: dict) -> tuple[str, list[dict]]:
             text = data["answer_text"]
         elif isinstance(body, str):
             text = body
+        elif data and set(data) <= set(DesignAnswer.model_fields):
+            text = DesignAnswer.model_validate(data).to_markdown()
         else:
             raise AnswerFileError("the JSON holds no `answer` or `answer_text`")
     except ValidationError as e:

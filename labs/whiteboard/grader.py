@@ -140,12 +140,11 @@ class Matcher:
         short = c if len(c) <= 60 else c[:57] + "…"
         return Match(self.sents[rows[i]], f"embedding {best:.2f} to ‘{short}’", c)
 
-    def find(self, phrases: Sequence[str], descriptions: Sequence[str] = (),
-             phrase_sim: float = SIM_PHRASE, desc_sim: float = SIM_DESCRIPTION) -> Match | None:
-        """Lexical first (exact and explainable), then embeddings against phrases and
-        descriptions."""
-        return (self.lexical(phrases) or self.semantic(list(phrases), phrase_sim)
-                or (self.semantic(list(descriptions), desc_sim) if descriptions else None))
+    def find(self, cues: Sequence[str], descriptions: Sequence[str],
+             desc_sim: float = SIM_DESCRIPTION) -> Match | None:
+        """Lexical cues first (exact and explainable), then embeddings against descriptions.
+        Single-word cues are not embedded: alone, a word's vector says little."""
+        return self.lexical(cues) or self.semantic(list(descriptions), desc_sim)
 
 
 def _r(x: float) -> float:
@@ -340,11 +339,10 @@ def grade_offline(prompt: DesignPrompt, answer: str, *, questions_asked: Sequenc
     concepts: list[str] = []
     for d in Dimension:
         info, req = DIMENSIONS[d], prompt.hidden_requirements.get(d)
-        concepts += [*info.cues, info.description, *info.examples, *req.expects, req.answer]
+        concepts += [info.description, *info.examples, *req.expects, req.answer]
     concepts += list(BOX_DESCRIPTIONS.values()) + list(prompt.trap_concepts)
     concepts += [d for d, _ in TRADEOFF_AXES.values()] + list(prompt.strong_answer_weighs)
-    concepts += [d for d, _ in EVAL_PARTS.values()] + [a for _, al in EVAL_PARTS.values()
-                                                       for a in al]
+    concepts += [d for d, _ in EVAL_PARTS.values()]
     concepts += list(prompt.requirement_change.expects)
     if m.sents:
         m.prepare(concepts)

@@ -41,6 +41,7 @@ _GRADER_TALK = [
     r"\bthis answer (is|deserves|should (get|receive))\b.{0,30}"
     r"\b(perfect|excellent|full|100|l6|senior)\b",
     r"^\s*[#>*\-\s]*(system|assistant|developer|user|human|ai)\s*[:>]",
+    r"(^|[.!?]\s+)(system|assistant|developer)\s*:",  # a fake turn after a full stop
     r"^\s*<\|?/?\s*(system|im_start|im_end|assistant|user)\b",
     r"\[/?(inst|system)\]",
     r"</?\s*(system|instructions?|rubric|answer|grade)\s*>",
