@@ -280,3 +280,13 @@ def test_malformed_messages_are_refused_with_a_clear_message(messages):
 def test_a_feature_name_must_be_a_short_dotted_name():
     with pytest.raises(ValueError, match="dotted name"):
         llm.complete("x", feature="Not A Feature!")
+
+
+@BOTH
+@pytest.mark.parametrize("body", [b"<html>502 from a proxy</html>", b'{"unexpected": true}',
+                                  b'{"content": 5, "choices": "x"}'])
+def test_a_reply_that_is_not_the_api_shape_is_a_clear_error(llm_server, provider, body):
+    llm_server.push_raw(body)
+    with pytest.raises(llm.LLMError, match="not a valid response of this API"):
+        llm.complete("x", feature="t.raw", config=llm_server.config(provider))
+    assert len(llm_server.requests) == 1 and not calls()[-1].ok

@@ -19,11 +19,12 @@ switched off (`max_retries=0`) for that reason.
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -134,11 +135,41 @@ class StreamEndedEarly(Exception):
     """The server closed a stream before its final event (message_stop / finish_reason)."""
 
 
+class MalformedReply(Exception):
+    """The server answered 200 with something that is not this API's response shape."""
+
+
+_SHAPE_ERRORS = (ValueError, TypeError, AttributeError, KeyError, IndexError)
+
+
+def guard_reply(fn: Callable[..., RawResult]) -> Callable[..., RawResult]:
+    """Turn a reply the SDK cannot read (not JSON, missing fields) into MalformedReply."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> RawResult:
+        try:
+            return fn(*args, **kwargs)
+        except _SHAPE_ERRORS as e:
+            raise MalformedReply(type(e).__name__) from e
+    return wrapper
+
+
+def guard_stream(fn: Callable[..., Iterator[str | Usage]]) -> Callable[..., Iterator[str | Usage]]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Iterator[str | Usage]:
+        try:
+            yield from fn(*args, **kwargs)
+        except _SHAPE_ERRORS as e:
+            raise MalformedReply(type(e).__name__) from e
+    return wrapper
+
+
 def _classify_stainless(exc: Exception, sdk: Any, timeout: float) -> Failure | None:
     """Both SDKs share one error hierarchy: status errors, timeouts, connection errors.
     While a stream is read the HTTP library's own errors surface unwrapped."""
     if isinstance(exc, StreamEndedEarly):
         return Failure(True, "the stream ended before the answer was complete")
+    if isinstance(exc, MalformedReply):
+        return Failure(False, f"the server's reply is not a valid response of this API ({exc})")
     root = type(exc).__module__.split(".")[0]
     http = sys.modules.get(root) if root in ("httpx", "httpx2") else None
     if http is not None and isinstance(exc, http.TransportError):
@@ -200,6 +231,7 @@ class AnthropicProvider(Provider):
                      output_tokens=u.output_tokens or 0, cached_tokens=read,
                      cache_write_tokens=write)
 
+    @guard_reply
     def generate(self, messages, *, schema, temperature, max_tokens):
         req = self._request(messages, temperature, max_tokens)
         if schema is not None:
@@ -217,6 +249,7 @@ class AnthropicProvider(Provider):
                 text = json.dumps(tool.input)
         return RawResult(text=text, data=data, usage=self._usage(msg.usage), model=msg.model)
 
+    @guard_stream
     def stream(self, messages, *, temperature, max_tokens):
         req = self._request(messages, temperature, max_tokens)
         with self.client.messages.stream(**req) as s:
@@ -276,6 +309,7 @@ class OpenAIProvider(Provider):
                 "name": tool_name(schema), "schema": schema.model_json_schema(),
                 "strict": False}}
 
+    @guard_reply
     def generate(self, messages, *, schema, temperature, max_tokens):
         req = self._request(messages, temperature, max_tokens)
         key = (str(self.client.base_url), self.config.model)
@@ -296,8 +330,9 @@ class OpenAIProvider(Provider):
             req.pop("response_format", None)
             req.update(self._json_mode(messages, schema))
             resp = self.client.chat.completions.create(**req)
-        choice = resp.choices[0] if resp.choices else None
-        text = (choice.message.content or "") if choice else ""
+        if not resp.choices:
+            raise MalformedReply("no choices")
+        text = resp.choices[0].message.content or ""
         data = None
         if schema is not None:
             try:
@@ -316,6 +351,7 @@ class OpenAIProvider(Provider):
         return {"messages": [{"role": "system", "content": instruction}, *messages],
                 "response_format": {"type": "json_object"}}
 
+    @guard_stream
     def stream(self, messages, *, temperature, max_tokens):
         req = self._request(messages, temperature, max_tokens)
         usage, finished = Usage(), False
