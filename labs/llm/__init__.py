@@ -32,7 +32,12 @@ Configuration (`current_config()`): a config passed as `config=` (the app builds
 sidebar, for the session only) wins; else `AIE_BRIDGE_LLM=provider:model` plus
 `ANTHROPIC_API_KEY` / `OPENAI_API_KEY` / `OPENAI_BASE_URL` from the environment, then from
 `.streamlit/secrets.toml`; else `offline`. `labs/` never imports streamlit: pages pass
-`config=llm_panel.session_config()`.
+`config=ui.llm_config()` (the sidebar's choice for this session, else the environment).
+Anthropic's current Messages API has no `temperature`: it is sent to OpenAI-style servers only.
+
+Tests: the `llm_server` fixture (tests/llm_server.py) is a local server speaking both wire
+formats; `llm_server.config("anthropic" | "openai" | "openai-compatible")` points the real
+SDKs at it, and `llm_server.responder = lambda req: {...}` scripts any judge or grader.
 
 Offline: the offline provider never pretends to be an LLM. A feature with a deterministic
 implementation registers it with `register_offline(feature, fn)`; `fn(messages, schema)`
