@@ -39,6 +39,7 @@ class DesignAnswer(BaseModel):
     questions: dict[Dimension, str] = {}
     nodes: list[Node] = []
     edges: list[Edge] = []
+    architecture_notes: str = ""  # why the boxes are there
     bottleneck: str = ""
     tradeoffs: str = ""
     eval_plan: str = ""
@@ -68,6 +69,10 @@ class DesignAnswer(BaseModel):
                      + (f" ({e.label})" if e.label else "") for e in self.edges]
             if flows:
                 parts.append("- Request flow: " + "; ".join(flows))
+        if self.architecture_notes.strip():
+            if not self.nodes:
+                parts.append("## Architecture")
+            parts.append(self.architecture_notes.strip())
         for title, text in (("Bottleneck", self.bottleneck), ("Trade-offs", self.tradeoffs),
                             ("Eval plan", self.eval_plan)):
             if text.strip():
@@ -75,6 +80,41 @@ class DesignAnswer(BaseModel):
         if self.freeform.strip():
             parts.append(self.freeform.strip())
         return "\n".join(parts)
+
+
+def slug(text: str) -> str:
+    """A node id from a learner's label: 'Feature store!' → 'feature-store'."""
+    out = "".join(c if c.isalnum() else "-" for c in text.lower())
+    return "-".join(p for p in out.split("-") if p)[:64] or "node"
+
+
+def parse_edges(text: str, nodes: list[Node]) -> tuple[list[Edge], list[str]]:
+    """Edges from lines like `client -> API gateway: rate limited` (ids or labels, any case).
+    Returns (edges, problems) so the page can say which lines it could not use."""
+    by_name: dict[str, str] = {}
+    for n in nodes:
+        by_name[n.id.lower()] = n.id
+        by_name[n.label.lower()] = n.id
+        by_name[slug(n.label)] = n.id
+    edges, problems = [], []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        arrow = "->" if "->" in line else "→" if "→" in line else None
+        if arrow is None:
+            problems.append(f"“{line}”: write it as `a -> b`")
+            continue
+        src, rest = (p.strip() for p in line.split(arrow, 1))
+        dst, _, label = rest.partition(":")
+        a = by_name.get(src.lower()) or by_name.get(slug(src))
+        b = by_name.get(dst.strip().lower()) or by_name.get(slug(dst))
+        if a is None or b is None:
+            missing = src if a is None else dst.strip()
+            problems.append(f"“{line}”: no node called “{missing}”")
+            continue
+        edges.append(Edge(src=a, dst=b, label=label.strip()[:120]))
+    return edges, problems
 
 
 def _dot_quote(text: str) -> str:

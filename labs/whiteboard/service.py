@@ -69,3 +69,13 @@ def grade_design(prompt_id: str, answer: str, provider: str = "offline") -> dict
     prompt = load_prompt(prompt_id)
     g = grade(prompt, text, config=config_for(provider), questions_asked=asked)
     return {"prompt_id": prompt.id, **g.public(), "ignored_lines": g.ignored_lines}
+
+
+def _register_offline_grader() -> None:
+    """Give the gateway's `whiteboard.grade` feature its offline implementation."""
+    from labs.whiteboard.llm_grader import register
+
+    register()
+
+
+_register_offline_grader()
