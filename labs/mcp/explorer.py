@@ -224,11 +224,13 @@ def custom_servers_allowed(remote_ip: str | None, setting: str | None = None) ->
 
     A stdio command runs on the machine serving the app, and a URL is fetched from it: fine
     on a laptop, remote code execution and request forgery on a shared workshop server. So
-    by default ("local") only a browser on the same machine (no remote IP) may name its own
+    by default ("local") only a browser on the same machine (a loopback address) may name its own
     server; AIE_BRIDGE_MCP_CUSTOM_SERVERS=always or =never overrides.
 
-    >>> custom_servers_allowed(None), custom_servers_allowed("203.0.113.7")
-    (True, False)
+    >>> custom_servers_allowed(None), custom_servers_allowed("::ffff:127.0.0.1")
+    (True, True)
+    >>> custom_servers_allowed("203.0.113.7"), custom_servers_allowed("::ffff:203.0.113.7")
+    (False, False)
     >>> custom_servers_allowed("203.0.113.7", "always"), custom_servers_allowed(None, "never")
     (True, False)
     """
@@ -238,7 +240,19 @@ def custom_servers_allowed(remote_ip: str | None, setting: str | None = None) ->
         return True
     if setting == "never":
         return False
-    return remote_ip is None
+    return remote_ip is None or _is_loopback(remote_ip)
+
+
+def _is_loopback(ip: str) -> bool:
+    """127.0.0.1, ::1 and the IPv4-mapped form ::ffff:127.0.0.1 a dual-stack server reports."""
+    import ipaddress
+
+    try:
+        addr = ipaddress.ip_address(ip.split("%")[0])
+    except ValueError:
+        return False
+    mapped = getattr(addr, "ipv4_mapped", None)
+    return addr.is_loopback or bool(mapped and mapped.is_loopback)
 
 
 def parse_command(command: str) -> list[str]:

@@ -55,6 +55,7 @@ def current_step(entry: LogEntry | None) -> Step:
         backend = False
     elif entry.kind in ("error", "transport-error"):
         caption = f"{entry.method or 'request'} failed: an error came back"
+        backend = False  # the server refused it (bad arguments, unknown name, refused path)
     return Step(entry.method, entry.direction, entry.kind, caption, backend)
 
 
