@@ -301,7 +301,9 @@ with sim_tab:
             st.subheader("The levers table, on your scenario")
             rows = lever_impacts(scenario, COMPARE_DEFAULT[0])
             st.dataframe(rows, hide_index=True, key=P + "levers_table",
-                         column_config={"fields": None})
+                         column_config={"fields": None, **{
+                             k: st.column_config.NumberColumn(format="%+.1f%%", width="small")
+                             for k in ("cost Δ %", "perceived p50 Δ %", "p95 Δ %")}})
             lever_keys = {lv.name: lv.key for lv in LEVERS if lv.key != "self_host"}
             pick = st.selectbox("Pull a lever in the simulator", list(lever_keys),
                                 key=P + "lever_pick")

@@ -25,10 +25,13 @@ from labs.costsim.model import (
 API_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
 
 
-def _vline(x: float, text: str, dash: str = "dash", color: str = "grey") -> tuple[dict, dict]:
+def _vline(x: float, text: str, dash: str = "dash", color: str = "grey",
+           log_axis: bool = False) -> tuple[dict, dict]:
+    """A vertical line and its label; on a log axis plotly places annotations by log10(x)."""
     shape = {"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "yref": "paper",
              "line": {"dash": dash, "color": color, "width": 1}}
-    note = {"x": x, "y": 1, "yref": "paper", "text": text, "showarrow": False,
+    at = float(np.log10(max(x, 1e-9))) if log_axis else x
+    note = {"x": at, "y": 1, "yref": "paper", "text": text, "showarrow": False,
             "xanchor": "left", "yanchor": "bottom", "font": {"size": 11}}
     return shape, note
 
@@ -80,7 +83,7 @@ def cost_vs_traffic(sim: Simulation) -> go.Figure:
         data.append({"type": "scatter", "mode": "markers+text", "name": "break-even",
                      "x": [be.requests_per_day], "y": [y],
                      "text": [f"break-even {be.requests_per_day:,.0f}/day"],
-                     "textposition": "top left",
+                     "textposition": "top right",
                      "marker": {"size": 12, "symbol": "diamond", "color": "red"}})
     shape, note = _vline(s.requests_per_day, "your traffic", color="green")
     return _fig(data, {"xaxis": {"title": {"text": "requests per day"}},
@@ -113,15 +116,17 @@ def latency_distribution(sim: Simulation) -> go.Figure:
     bins = np.logspace(np.log10(lo * 0.9), np.log10(hi * 1.1), 60)
     mids = np.sqrt(bins[:-1] * bins[1:])
     data = []
-    for name, v in series.items():
+    styles = ({"color": "#1f77b4"}, {"color": "#ff7f0e"}, {"color": "#d62728", "dash": "dot"})
+    for (name, v), style in zip(series.items(), styles, strict=True):
         counts, _ = np.histogram(v, bins=bins)
         data.append({"type": "scatter", "mode": "lines", "name": name, "x": mids,
-                     "y": counts / max(v.size, 1), "line": {"shape": "hvh"}})
+                     "y": counts / max(v.size, 1), "line": {"shape": "hvh", **style}})
     pct = lat.percentiles()
     shapes, notes = [], []
     for i, (key, dash) in enumerate((("p50", "dot"), ("p95", "dash"), ("p99", "longdash"))):
-        shape, note = _vline(pct[key], f"API {key} {pct[key]:,.0f} ms", dash=dash)
-        note["y"] = 1 - 0.08 * i
+        shape, note = _vline(pct[key], f"API {key} {pct[key]:,.0f} ms ", dash=dash,
+                             log_axis=True)
+        note.update({"y": 0.98 - 0.08 * i, "yanchor": "top", "xanchor": "right"})
         shapes.append(shape)
         notes.append(note)
     return _fig(data, {"xaxis": {"type": "log", "title": {"text": "latency (ms, log scale)"}},

@@ -100,12 +100,13 @@ def lever_impacts(s: Scenario, small_model: str = "gpt-4.1-mini", n: int = 2000)
                 new_cost = monthly_costs(other, pricing_for(other)).monthly_usd
                 new_lat = sample_latency(other, n=n).percentiles()
         rows.append({
-            "lever": lever.name, "setting tried": SETTING[lever.key],
-            "monthly cost change %": _pct(new_cost, base_cost),
-            "perceived p50 change %": _pct(new_lat["perceived_p50"], base_lat["perceived_p50"]),
-            "p95 change %": _pct(new_lat["p95"], base_lat["p95"]),
-            "cost (track)": lever.cost, "latency (track)": lever.latency,
-            "quality (track)": lever.quality, "fields": ", ".join(lever.fields),
+            "lever": lever.name,
+            "cost Δ %": _pct(new_cost, base_cost),
+            "perceived p50 Δ %": _pct(new_lat["perceived_p50"], base_lat["perceived_p50"]),
+            "p95 Δ %": _pct(new_lat["p95"], base_lat["p95"]),
+            "setting tried": SETTING[lever.key], "cost (track)": lever.cost,
+            "latency (track)": lever.latency, "quality (track)": lever.quality,
+            "fields": ", ".join(lever.fields),
         })
     return rows
 
