@@ -4,6 +4,7 @@ SDKs: plain text, structured output, retries, Retry-After, timeouts, repair, str
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 from pydantic import BaseModel
@@ -290,3 +291,21 @@ def test_a_reply_that_is_not_the_api_shape_is_a_clear_error(llm_server, provider
     with pytest.raises(llm.LLMError, match="not a valid response of this API"):
         llm.complete("x", feature="t.raw", config=llm_server.config(provider))
     assert len(llm_server.requests) == 1 and not calls()[-1].ok
+
+
+def test_max_tokens_must_be_positive():
+    with pytest.raises(ValueError, match="max_tokens"):
+        llm.complete("x", feature="t.x", max_tokens=0)
+
+
+def test_retry_after_is_read_in_seconds_milliseconds_or_as_an_http_date():
+    from email.utils import formatdate
+
+    from labs.llm.providers import parse_retry_after
+
+    assert parse_retry_after({"retry-after": "2"}) == 2.0
+    assert parse_retry_after({"retry-after-ms": "250", "retry-after": "9"}) == 0.25
+    in_30s = parse_retry_after({"retry-after": formatdate(time.time() + 30, usegmt=True)})
+    assert 27 <= in_30s <= 30
+    assert parse_retry_after({"retry-after": "soon"}) is None
+    assert parse_retry_after({}) is None

@@ -236,8 +236,10 @@ def _run_offline(msgs: Messages, schema: type[BaseModel] | None, feature: str,
                       offline=True, cost_usd=0.0, latency_ms=latency, call_id=call_id)
 
 
-def _prepare(messages, feature, config, store):
+def _prepare(messages, feature, config, store, max_tokens: int = DEFAULT_MAX_TOKENS):
     _check_feature(feature)
+    if not isinstance(max_tokens, int) or max_tokens < 1:
+        raise ValueError(f"max_tokens must be a positive whole number, got {max_tokens!r}")
     msgs = normalise_messages(messages)
     cfg = config or current_config()
     return msgs, cfg, store or accounting.default_store()
@@ -257,7 +259,7 @@ def complete_with_meta(messages: str | list[dict[str, str]], *, feature: str,
                        config: LLMConfig | None = None, cache: bool | None = None,
                        store: Store | None = None) -> Completion:
     """Like `complete`, returning the output with its provider, tokens, cost and latency."""
-    msgs, cfg, store = _prepare(messages, feature, config, store)
+    msgs, cfg, store = _prepare(messages, feature, config, store, max_tokens)
     if cfg.provider == "offline":
         return _run_offline(msgs, schema, feature, learner_id, store)
     provider = get_provider(cfg)
@@ -349,7 +351,7 @@ def stream_text(messages: str | list[dict[str, str]], *, feature: str,
                 max_tokens: int = DEFAULT_MAX_TOKENS, config: LLMConfig | None = None,
                 cache: bool | None = None, store: Store | None = None) -> TextStream:
     """Text as it arrives (`st.write_stream` takes it as is)."""
-    msgs, cfg, store = _prepare(messages, feature, config, store)
+    msgs, cfg, store = _prepare(messages, feature, config, store, max_tokens)
     if cfg.provider == "offline":
         done = _run_offline(msgs, None, feature, learner_id, store)  # raises if unregistered
         out = TextStream(iter([done.text]))
