@@ -1,0 +1,142 @@
+"""Streamlit pieces shared by the whiteboard and mock-interview pages: the cached prompts,
+the interviewer panel, grading with progress, and the grade report. Logic lives in
+labs/whiteboard; this file only reads widgets and draws."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app import llm_panel, ui
+from labs.whiteboard.loader import PromptError, load_prompts
+from labs.whiteboard.models import DesignPrompt
+
+
+@st.cache_resource(show_spinner=False)
+def _prompts() -> dict[str, DesignPrompt]:
+    return load_prompts()
+
+
+def prompts() -> dict[str, DesignPrompt]:
+    try:
+        found = _prompts()
+    except PromptError as e:
+        st.error("**The design prompts in content/whiteboard/ do not validate:**\n\n"
+                 + "\n".join(f"- `{p}`" for p in e.problems))
+        st.stop()
+        raise
+    if not found:
+        st.warning("No design prompts found in content/whiteboard/prompts/.")
+        st.stop()
+    return found
+
+
+def config() -> Any:
+    return llm_panel.session_config()
+
+
+def interviewer_panel(prompt: DesignPrompt, log_key: str, *, change_announced: bool = False,
+                      key_prefix: str = "wb") -> list[dict]:
+    """Ask a clarifying question; the answers so far, newest last. Returns the log."""
+    from labs.llm import LLMError, LLMUnavailable
+    from labs.whiteboard.interviewer import ask
+
+    log: list[dict] = st.session_state.setdefault(log_key, [])
+    st.markdown("#### Ask the interviewer")
+    st.caption("Ask a clarifying question in your own words. Questions about read/write, "
+               "freshness, latency, the eval rubric or tenancy get an answer; anything else "
+               "is declined.")
+    with st.form(f"{key_prefix}_ask_form", clear_on_submit=True, border=False):
+        q = st.text_input("Your question", key=f"{key_prefix}_ask_q", max_chars=500,
+                          placeholder="e.g. How fresh does the data need to be?")
+        sent = st.form_submit_button("Ask", icon=":material/record_voice_over:")
+    if sent:
+        cfg = config()
+        try:
+            emb = ui.embedder() if cfg.provider == "offline" else None
+            reply = ask(prompt, q, embedder=emb, config=cfg, change_announced=change_announced)
+        except ValueError as e:
+            st.warning(str(e))
+        except (LLMUnavailable, LLMError) as e:
+            st.error(f"The LLM could not classify the question: {e}")
+        else:
+            log.append(reply.to_dict())
+    for r in reversed(log):
+        with st.chat_message("user"):
+            st.text(r["question"])
+        with st.chat_message("assistant", avatar=":material/person_search:"):
+            if r["dimension"] is None:
+                st.caption("declined")
+            else:
+                how = (f"matched {r['dimension']} (cosine {r['similarity']:.2f})"
+                       if r.get("similarity") is not None else f"matched {r['dimension']} "
+                       f"by {r['by']}")
+                st.caption(how + (" · changed requirement" if r.get("changed") else ""))
+            st.text(r["answer"])
+    return log
+
+
+def grade_and_save(prompt: DesignPrompt, answer_text: str, **kw: Any):
+    """Save the attempt, then grade it, with a progress bar. Returns (attempt id, grade) or
+    None after showing what went wrong (the attempt stays saved)."""
+    from labs.whiteboard.attempts import GradingFailed, submit
+
+    cfg = config()
+    bar = st.progress(0.0, text="Saving your answer…")
+    try:
+        emb = None
+        if cfg.provider == "offline":
+            bar.progress(0.3, text="Loading the embedding model…")
+            emb = ui.embedder()
+        bar.progress(0.6, text=f"Grading with {'the offline rubric grader' if emb else cfg.label}…")
+        out = submit(ui.store(), ui.learner().id, prompt, answer_text, config=cfg,  # type: ignore[arg-type]
+                     embedder=emb, **kw)
+    except ValueError as e:
+        bar.empty()
+        st.warning(str(e))
+        return None
+    except GradingFailed as e:
+        bar.empty()
+        st.error(str(e))
+        return None
+    bar.progress(1.0, text="Graded.")
+    bar.empty()
+    return out
+
+
+def grade_report(grade: Any, prompt: DesignPrompt) -> None:
+    """The total, the level, each item's score, evidence and feedback."""
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Total", f"{grade.total}/100")
+    c2.metric("Level signal", grade.level)
+    c3.metric("Graded by", "offline rubric" if grade.provider == "offline" else grade.provider)
+    if grade.provider == "offline":
+        st.caption("Graded by the offline rubric grader: deterministic, no LLM. Each item's "
+                   "concepts are matched in your answer by wording and by MiniLM embeddings; "
+                   "the sentence that matched is quoted.")
+    if grade.ignored_lines:
+        st.warning(f"{len(grade.ignored_lines)} line(s) addressed to the grader were ignored:")
+        st.code("\n".join(grade.ignored_lines), language=None)
+    df = pd.DataFrame([{"item": i.title, "score": i.score, "max": i.max,
+                        "share": i.score / i.max} for i in grade.items])
+    st.dataframe(df, hide_index=True, width="stretch", column_config={
+        "share": st.column_config.ProgressColumn("share", min_value=0.0, max_value=1.0,
+                                                 format="percent")})
+    for i in grade.items:
+        icon = ":material/check_circle:" if i.score >= i.max * 0.75 else (
+            ":material/error:" if i.score < i.max / 2 else ":material/adjust:")
+        with st.expander(f"{i.title} — {i.score:g}/{i.max:g}", icon=icon):
+            st.markdown("**Evidence**")
+            st.text(i.evidence or "(nothing in the answer matched)")
+            st.markdown("**Feedback**")
+            st.text(i.feedback)
+    missed = grade.missed()
+    if missed:
+        st.info(f"{len(missed)} missed item(s) became flashcards in the system-design deck.",
+                icon=":material/style:")
+    with st.expander("What this prompt was testing"):
+        st.markdown(f"**Headline answer.** {prompt.headline_answer}")
+        st.markdown("**The trap.**")
+        st.text(prompt.trap.strip())
