@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -28,13 +28,13 @@ create_tab, watch_tab = st.tabs(["Create a workshop", "Dashboard"])
 
 
 def _prompt_ids() -> list[str]:
+    from labs.whiteboard.loader import PromptError, load_prompts
+
     try:
-        from labs.whiteboard.loader import load_prompts
-    except ImportError:
-        return []
-    try:
-        return sorted(p.id for p in load_prompts())
-    except Exception:  # noqa: BLE001 - a broken prompt file is reported on the whiteboard page
+        return sorted(load_prompts())
+    except PromptError as e:
+        st.warning("The design prompts do not validate, so none can be chosen: "
+                   + "; ".join(e.problems[:3]))
         return []
 
 
@@ -44,12 +44,13 @@ with create_tab:
         modules = st.multiselect("Modules", [m.id for m in cur.modules], key="wsi_modules",
                                  format_func=lambda i: cur.module(i).title)
         prompts = st.multiselect("Design prompts", _prompt_ids(), key="wsi_prompts")
-        today = datetime.now(UTC).date()
+        start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        end = start + timedelta(hours=3)
         c1, c2, c3, c4 = st.columns(4)
-        start_day = c1.date_input("Starts (UTC)", today, key="wsi_start_day")
-        start_time = c2.time_input("at", time(datetime.now(UTC).hour), key="wsi_start_time")
-        end_day = c3.date_input("Ends (UTC)", today + timedelta(days=1), key="wsi_end_day")
-        end_time = c4.time_input("at ", time(18), key="wsi_end_time")
+        start_day = c1.date_input("Starts (UTC)", start.date(), key="wsi_start_day")
+        start_time = c2.time_input("at", start.time(), key="wsi_start_time")
+        end_day = c3.date_input("Ends (UTC)", end.date(), key="wsi_end_day")
+        end_time = c4.time_input("at ", end.time(), key="wsi_end_time")
         pass1 = st.text_input("Instructor passphrase (8+ characters)", type="password",
                               key="wsi_pass1")
         pass2 = st.text_input("Repeat the passphrase", type="password", key="wsi_pass2")
