@@ -309,3 +309,13 @@ def test_retry_after_is_read_in_seconds_milliseconds_or_as_an_http_date():
     assert 27 <= in_30s <= 30
     assert parse_retry_after({"retry-after": "soon"}) is None
     assert parse_retry_after({}) is None
+
+
+def test_a_stream_the_reader_abandons_is_still_recorded(llm_server):
+    llm_server.push_stream(["a", "b", "c"])
+    pieces = llm.complete("x", feature="t.stream", stream=True,
+                          config=llm_server.config("openai"))
+    assert next(pieces) == "a"
+    pieces.close()
+    row = calls()[-1]
+    assert not row.ok and row.error == "stream abandoned by the reader after 1 pieces"

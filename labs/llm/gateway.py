@@ -345,6 +345,12 @@ class TextStream:
     def __next__(self) -> str:
         return next(self._pieces)
 
+    def close(self) -> None:
+        """Stop reading: the connection is closed and the call recorded as abandoned."""
+        close = getattr(self._pieces, "close", None)
+        if close is not None:
+            close()
+
 
 def stream_text(messages: str | list[dict[str, str]], *, feature: str,
                 learner_id: int | None = None, temperature: float | None = None,
@@ -404,6 +410,11 @@ def _stream_pieces(result: TextStream, provider: Provider, cfg: LLMConfig, msgs:
     except LLMError as e:
         _record(store, **row, latency_ms=(time.perf_counter() - t0) * 1000, cost_usd=0.0,
                 attempts=attempt, ok=False, error=e.cause[:300])
+        raise
+    except GeneratorExit:  # the reader stopped early (a rerun): the call still happened
+        _record(store, **row, latency_ms=(time.perf_counter() - t0) * 1000, cost_usd=None,
+                attempts=attempt, ok=False,
+                error=f"stream abandoned by the reader after {len(pieces)} pieces")
         raise
     except Exception as e:  # noqa: BLE001 - a stream that breaks after text arrived
         failure = provider.classify(e)
