@@ -175,3 +175,17 @@ def test_a_custom_model_can_be_added_and_simulated():
                                                             "output_mtok": 1.0}}})
     assert _money(_metric(at, "Monthly cost")) == pytest.approx(expected["monthly_cost_usd"],
                                                                 abs=0.5)
+
+
+def test_the_page_says_when_peak_traffic_needs_more_gpus():
+    at = page_test(PAGE).run()
+    at.number_input(key="cost_requests_per_day").set_value(2_000_000.0).run()
+    _no_exceptions(at)
+    warning = next(w.value for w in at.warning if "exceeds" in w.value)
+    from labs.costsim import parse_scenario, self_host
+
+    s = parse_scenario({f: at.session_state[f"cost_{f}"] for f in (
+        "requests_per_day", "input_tokens", "output_tokens", "model", "cached_prefix_tokens",
+        "prompt_cache_hit_rate", "exact_cache_hit_rate", "semantic_cache_hit_rate",
+        "batch_share")})
+    assert f"**{self_host(s).gpus_needed} GPU(s)**" in warning
