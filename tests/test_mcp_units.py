@@ -200,3 +200,21 @@ def test_only_a_local_browser_may_name_its_own_server_unless_the_operator_says_o
     assert explorer.custom_servers_allowed("198.51.100.4")
     monkeypatch.setenv(explorer.CUSTOM_SERVERS_ENV, "never")
     assert not explorer.custom_servers_allowed(None)
+
+
+def test_the_cli_refuses_a_bad_port_and_a_folder_without_lessons(capsys, tmp_path):
+    from labs.cli import main
+
+    assert main(["mcp", "serve", "--transport", "http", "--port", "0"]) == 1
+    assert "error: --port must be between 1 and 65535" in capsys.readouterr().err
+    assert main(["mcp", "serve", "--content", str(tmp_path)]) == 1
+    assert "is not a content folder" in capsys.readouterr().err
+
+
+def test_the_cli_lists_what_the_server_offers(capsys):
+    from labs.cli import main
+
+    assert main(["mcp", "list"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert "search_curriculum" in listed["tools"]
+    assert "corpus://{+path}" in listed["resource_templates"]
