@@ -273,7 +273,7 @@ mk = st.slider("K for recall@K and precision@K", 1, 20, 10, key="ret_metric_k")
 if st.button(f"Evaluate dense, BM25 and hybrid on {len(judged)} judged queries",
              key="ret_evaluate"):
     with st.spinner("Running every judged query through the three patterns…"):
-        ev = index.evaluate(judged, PATTERNS, k=mk)
+        ev = index.evaluate(corpus.queries, PATTERNS, k=mk)
         qv = index.embed_queries([q.text for q in judged])
         ann = index.ann_report(qv) if index.settings.index.kind != "flat" else None
     st.session_state["ret_eval"] = (built_key, index.settings, ev, ann)
@@ -296,6 +296,14 @@ if done:
             + " both dense and BM25 here. " + ("" if verdict else
                                                "The drill-down below shows the queries where "
                                                "fusion pulled a good document down."))
+    kinds = pd.DataFrame(compare.by_kind(ev, q_by_id))
+    if kinds["kind"].nunique() > 1:
+        kinds["pattern"] = kinds["pattern"].map(LABELS)
+        fig = px.bar(kinds, x="kind", y="ndcg@10", color="pattern", barmode="group",
+                     range_y=[0, 1], text_auto=".2f", hover_data=["queries"],
+                     title="nDCG@10 by kind of query: where each pattern wins")
+        fig.update_layout(height=340, margin=dict(l=10, r=10, t=50, b=10))
+        st.plotly_chart(fig, width="stretch", key="ret_kind_chart")
     if ann is not None:
         a1, a2, a3 = st.columns(3)
         a1.metric(f"{ann.kind.upper()} recall@10 vs Flat", f"{ann.recall_at_10:.3f}")

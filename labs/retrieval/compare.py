@@ -87,3 +87,21 @@ def beats_both(ev: Evaluation, metric: str = "ndcg@10") -> bool | None:
     if not all(p in m for p in ("dense", "bm25", "hybrid")):
         return None
     return m["hybrid"][metric] > max(m["dense"][metric], m["bm25"][metric])
+
+
+def by_kind(ev: Evaluation, queries: Mapping[str, object], metric: str = "ndcg@10"
+            ) -> list[dict]:
+    """Mean `metric` per query kind and pattern: where each pattern wins and loses.
+
+    Exact-token queries are where BM25 should lead, paraphrases where dense should; when
+    hybrid loses overall, this table usually says which kind pulled it down.
+    """
+    rows = []
+    for mode, per in ev.per_query.items():
+        kinds: dict[str, list[float]] = {}
+        for qid, vals in per.items():
+            kinds.setdefault(getattr(queries[qid], "kind", "") or "judged", []).append(vals[metric])
+        for kind, vals in sorted(kinds.items()):
+            rows.append({"kind": kind, "pattern": mode, metric: sum(vals) / len(vals),
+                         "queries": len(vals)})
+    return rows
