@@ -41,6 +41,10 @@ def test_explorer_page_logs_a_real_initialize_list_and_call_and_honours_a_denial
         # the log tab shows them, one row per message
         assert any(len(df.value) == len(client.log) for df in at.dataframe)
 
+        # replaying the log to message 1 puts the diagram back at the handshake
+        at.select_slider[0].set_value(1).run()
+        assert "handshake: versions and capabilities" in at.get("graphviz_chart")[0].proto.spec
+
         # the host denies get_quiz: the call is never sent and the log records the refusal
         at.toggle(key="mcp_perm_get_quiz").set_value(False).run()
         at.selectbox(key="mcp_tool").set_value("get_quiz").run()

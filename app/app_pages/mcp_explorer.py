@@ -117,7 +117,15 @@ client = _client()
 log_entries = client.log.entries() if client else S.get("mcp_last_log", [])
 
 # --- where are we --------------------------------------------------------------------------
-step = current_step(log_entries[-1] if log_entries else None)
+shown = log_entries[-1] if log_entries else None
+if len(log_entries) > 1:
+    # Options change as the log grows, which resets the slider to the newest message.
+    pick = st.select_slider("Replay the session: the diagram shows message…",
+                            options=list(range(1, len(log_entries) + 1)),
+                            value=len(log_entries),
+                            format_func=lambda i: f"{i}. {log_entries[i - 1].summary()}")
+    shown = log_entries[pick - 1]
+step = current_step(shown)
 st.graphviz_chart(architecture_dot(
     step, client.target.kind if client else "stdio",
     client.info.name if client and client.info else "MCP server"), width="stretch")
