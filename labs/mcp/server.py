@@ -331,7 +331,10 @@ def build_server(content_root: Path = CONTENT_DIR) -> MCPServer:
     # --- prompts ----------------------------------------------------------------------------
 
     @mcp.prompt(title="Mock system-design interview")
-    def mock_interview(prompt_id: str) -> list[Message]:
+    def mock_interview(
+        prompt_id: Annotated[str, Field(description="a design prompt id, e.g. docs-chatbot "
+                                        "(see the design-prompt:// resources)")],
+    ) -> list[Message]:
         """Play the interviewer for one design prompt: wait for clarifying questions, then probe."""
         try:
             p = state.design_prompt(prompt_id)
@@ -356,7 +359,8 @@ def build_server(content_root: Path = CONTENT_DIR) -> MCPServer:
 
     @mcp.prompt(title="Explain a topic the way an interview needs it")
     def explain_for_interview(
-        topic: Annotated[str, Field(min_length=1, max_length=200)],
+        topic: Annotated[str, Field(min_length=1, max_length=200,
+                                    description="what to explain, e.g. 'reciprocal rank fusion'")],
     ) -> list[Message]:
         """Explain a topic in the 90-second structure, grounded in the best-matching lessons."""
         if not topic.strip():
