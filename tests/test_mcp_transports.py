@@ -186,3 +186,36 @@ def test_explorer_turns_a_missing_command_and_a_dead_url_into_one_sentence():
         ExplorerClient(Target("stdio", command="no-such-mcp-server-binary")).connect()
     with pytest.raises(ExplorerError, match="could not connect"):
         ExplorerClient(Target("http", url="http://127.0.0.1:9/mcp"), timeout=5).connect()
+
+
+def _our_server_children() -> list[int]:
+    """PIDs of this process's children that run `mcp serve` (read from /proc)."""
+    from pathlib import Path
+
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmd = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == os.getpid() and b"mcp serve" in cmd:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def test_a_dropped_explorer_session_ends_its_server_process():
+    import gc
+    import time
+
+    before = set(_our_server_children())
+    client = ExplorerClient(Target.ours())
+    client.connect()
+    spawned = set(_our_server_children()) - before
+    assert len(spawned) == 1
+    del client  # a Streamlit session that ends without pressing Disconnect
+    gc.collect()
+    deadline = time.monotonic() + 10
+    while spawned & set(_our_server_children()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not spawned & set(_our_server_children())

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
@@ -306,6 +307,14 @@ def _explain(exc: BaseException) -> str:
     return f"{name}: {text}" if name not in text else text
 
 
+def _close_quietly(*context_managers) -> None:
+    for cm in context_managers:
+        try:
+            cm.__exit__(None, None, None)
+        except BaseException:  # noqa: BLE001 - already closed, or the loop is gone
+            pass
+
+
 # --- outcomes -----------------------------------------------------------------------------
 
 @dataclass
@@ -378,6 +387,7 @@ class ExplorerClient:
         self._client_cm = None
         self._client = None
         self._stderr = None
+        self._finalizer = None
         self._lock = threading.Lock()  # one request at a time from the page
 
     # lifecycle
@@ -421,6 +431,10 @@ class ExplorerClient:
                 message += f"\nserver stderr (last lines):\n{stderr[-600:]}"
             raise ExplorerError(f"could not connect to {self.target.describe()}: {message}") \
                 from None
+        # If the page's session is dropped without a disconnect, close the session and the
+        # subprocess when this object is garbage-collected (the finalizer holds no `self`).
+        self._finalizer = weakref.finalize(self, _close_quietly, self._client_cm,
+                                           self._portal_cm)
         c = self._client
         si = c.server_info
         self.info = ServerInfo(
@@ -454,6 +468,9 @@ class ExplorerClient:
 
     def close(self) -> None:
         """End the session: the SDK closes stdin and reaps the subprocess, or DELETEs over HTTP."""
+        if self._finalizer is not None:
+            self._finalizer.detach()
+            self._finalizer = None
         if self._client_cm is not None:
             try:
                 self._client_cm.__exit__(None, None, None)
