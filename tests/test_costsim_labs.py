@@ -92,3 +92,21 @@ def test_rate_limit_cuts_calls_past_the_limit_in_each_minute():
     assert by.loc["a", "cut"] == 2  # the 3rd and 4th call of minute 0; minute 1 is fresh
     assert by.loc["b", "cut"] == 0  # no limit
     assert len(kept) == len(df) - 2 and by.loc["a", "cut_cost_usd"] == 2.0
+
+
+def test_analysis_and_its_figures_agree_with_the_call_log():
+    import plotly.graph_objects as go
+
+    from labs.costsim.charts import cumulative_spend, tenant_feature_bar
+
+    df = at.generate_traffic(calls=3000, seed=5)
+    a = at.analyse(df, {"globex": 1.0}, {"globex": 3})
+    assert a.total_usd == pytest.approx(df["cost_usd"].sum())
+    assert a.by_tenant_feature["cost_usd"].sum() == pytest.approx(a.total_usd)
+    assert a.cumulative.groupby("customer_id")["cumulative_usd"].max().sum() == \
+        pytest.approx(a.total_usd)
+    assert [x["level"] for x in a.alerts] == ["80%", "100%"]
+    assert a.kept_calls == a.calls - int(a.cut["cut"].sum())
+    for fig in (tenant_feature_bar(a.by_tenant_feature, list(a.by_tenant["customer_id"])),
+                cumulative_spend(a.cumulative, ("globex", 1.0))):
+        go.Figure(fig.to_dict())  # passes plotly's validation

@@ -389,7 +389,10 @@ with sem_tab:
                                               "ideal hit rate")})
         t = st.select_slider("Inspect the hits at threshold", options=xs, value=0.85,
                              key=P + "sem_t")
-        hits = semcache.hits_at(res["vectors"], log, t)
+        cache = res.setdefault("hits", {})  # per threshold, so other tabs' reruns stay cheap
+        if t not in cache:
+            cache[t] = semcache.hits_at(res["vectors"], log, t)
+        hits = cache[t]
         wrong = [h for h in hits if not h["correct"]]
         st.markdown(f"At **{t:.2f}**: {len(hits)} hits, **{len(wrong)} false**.")
         if wrong:
@@ -416,18 +419,22 @@ with attr_tab:
     hot = a2.slider("Hot tenant's share", 0.0, 0.9, 0.45, step=0.05, key=P + "at_hot")
     seed = a3.number_input("Seed", min_value=0, value=11, step=1, key=P + "at_seed")
 
-    @st.cache_data(show_spinner="Generating and pricing the traffic…", max_entries=8, ttl=3600)
+    @st.cache_resource(show_spinner="Generating and pricing the traffic…", max_entries=4,
+                       ttl=3600)
     def _traffic(calls: int, hot: float, seed: int):
+        """The call log, shared read-only across sessions (no copy on every rerun)."""
         return at.generate_traffic(calls=calls, hot_share=hot, seed=seed)
 
-    df = _traffic(int(calls), float(hot), int(seed))
-    by_tenant = at.rollup(df, "customer_id")
-    total = float(df["cost_usd"].sum())
-    tenants = sorted(df["customer_id"].unique())
-    peaks = at.peak_per_minute(df)
-    default_budget = round(total / max(len(tenants), 1) * 1.5, 2)
+    @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
+    def _tenants(calls: int, hot: float, seed: int) -> tuple[list[str], float, dict]:
+        df = _traffic(calls, hot, seed)
+        tenants = sorted(df["customer_id"].unique())
+        budget = round(float(df["cost_usd"].sum()) / max(len(tenants), 1) * 1.5, 2)
+        return tenants, budget, at.peak_per_minute(df).to_dict()
+
     import pandas as pd
 
+    tenants, default_budget, peaks = _tenants(int(calls), float(hot), int(seed))
     st.markdown("**Budgets and rate limits** (edit the table)")
     policy = st.data_editor(
         pd.DataFrame({"customer_id": tenants,
@@ -437,56 +444,55 @@ with attr_tab:
         hide_index=True, disabled=["customer_id", "busiest minute"], key=P + "at_policy",
         column_config={"budget_usd": st.column_config.NumberColumn(min_value=0.0),
                        "limit_per_minute": st.column_config.NumberColumn(min_value=1, step=1)})
-    budgets = {r.customer_id: float(r.budget_usd) for r in policy.itertuples()
-               if pd.notna(r.budget_usd)}
-    limits = {r.customer_id: int(r.limit_per_minute) for r in policy.itertuples()
-              if pd.notna(r.limit_per_minute)}
-    m = st.columns(3)
-    m[0].metric("Spend this month", f"${total:,.2f}")
-    m[1].metric("Calls", f"{len(df):,}")
-    m[2].metric("Hot tenant's share of spend", f"{by_tenant['share'].iloc[0]:.0%}",
-                help=f"{by_tenant['customer_id'].iloc[0]}")
+    budgets = tuple((r.customer_id, float(r.budget_usd)) for r in policy.itertuples()
+                    if pd.notna(r.budget_usd))
+    limits = tuple((r.customer_id, int(r.limit_per_minute)) for r in policy.itertuples()
+                   if pd.notna(r.limit_per_minute))
 
-    alerts = at.budget_alerts(df, budgets)
-    for al in alerts:
+    @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
+    def _analysis(calls: int, hot: float, seed: int, budgets: tuple, limits: tuple):
+        """Cached, so a simulator lever change does not redo the roll-ups; figures are kept
+        as plain dicts (a pickled plotly Figure revalidates itself when unpickled)."""
+        from labs.costsim.charts import cumulative_spend, tenant_feature_bar
+
+        a = at.analyse(_traffic(calls, hot, seed), dict(budgets), dict(limits))
+        hot_tenant = a.by_tenant["customer_id"].iloc[0]
+        bmap = dict(budgets)
+        figs = (tenant_feature_bar(a.by_tenant_feature, list(a.by_tenant["customer_id"])),
+                cumulative_spend(a.cumulative, (hot_tenant, bmap[hot_tenant])
+                                 if hot_tenant in bmap else None))
+        return a, tuple(f.to_plotly_json() for f in figs)
+
+    import plotly.graph_objects as go
+
+    a, specs = _analysis(int(calls), float(hot), int(seed), budgets, limits)
+    fig_tenant, fig_cum = (go.Figure(s, _validate=False) for s in specs)
+    m = st.columns(3)
+    m[0].metric("Spend this month", f"${a.total_usd:,.2f}")
+    m[1].metric("Calls", f"{a.calls:,}")
+    m[2].metric("Hot tenant's share of spend", f"{a.by_tenant['share'].iloc[0]:.0%}",
+                help=f"{a.by_tenant['customer_id'].iloc[0]}")
+    for al in a.alerts:
         text = (f"**{al['customer_id']}** passed {al['level']} of its ${al['budget_usd']:,.2f} "
                 f"budget on day {al['day']} (${al['spend_usd']:,.2f} month to date).")
         (st.error if al["severity"] == "over budget" else st.warning)(text)
-    if not alerts:
+    if not a.alerts:
         st.success("No tenant passed 80% of its budget.")
-
-    import plotly.express as px
-
-    tf = at.rollup(df, ["customer_id", "feature_id"])
-    st.plotly_chart(px.bar(tf, x="customer_id", y="cost_usd", color="feature_id",
-                           labels={"cost_usd": "USD this month", "customer_id": "tenant"},
-                           category_orders={"customer_id": list(by_tenant["customer_id"])},
-                           height=380), key=P + "at_fig_tenant")
-    cum = at.daily_spend(df)
-    fig = px.line(cum, x="day", y="cumulative_usd", color="customer_id",
-                  labels={"cumulative_usd": "month-to-date USD", "day": "day of month"},
-                  height=380)
-    hot_tenant = by_tenant["customer_id"].iloc[0]
-    if hot_tenant in budgets:
-        fig.add_hline(y=budgets[hot_tenant], line_dash="dot",
-                      annotation_text=f"{hot_tenant}'s budget ${budgets[hot_tenant]:,.0f}")
-    st.plotly_chart(fig, key=P + "at_fig_cum")
+    st.plotly_chart(fig_tenant, key=P + "at_fig_tenant")
+    st.plotly_chart(fig_cum, key=P + "at_fig_cum")
+    money = st.column_config.NumberColumn(format="dollar")
+    pct = st.column_config.NumberColumn(format="percent")
     c1, c2 = st.columns(2)
     c1.markdown("**Per tenant**")
-    c1.dataframe(by_tenant, hide_index=True, key=P + "at_tenants",
-                 column_config={"share": st.column_config.NumberColumn(format="percent"),
-                                "cost_usd": st.column_config.NumberColumn(format="dollar")})
+    c1.dataframe(a.by_tenant, hide_index=True, key=P + "at_tenants",
+                 column_config={"share": pct, "cost_usd": money})
     c2.markdown("**Per feature**")
-    c2.dataframe(at.rollup(df, "feature_id"), hide_index=True, key=P + "at_features",
-                 column_config={"share": st.column_config.NumberColumn(format="percent"),
-                                "cost_usd": st.column_config.NumberColumn(format="dollar")})
-
+    c2.dataframe(a.by_feature, hide_index=True, key=P + "at_features",
+                 column_config={"share": pct, "cost_usd": money})
     st.markdown("**Rate limits** — calls past a tenant's limit within one minute are refused")
-    kept, cut = at.apply_rate_limits(df, limits)
-    st.dataframe(cut, hide_index=True, key=P + "at_cut",
-                 column_config={"cut_share": st.column_config.NumberColumn(format="percent"),
-                                "cut_cost_usd": st.column_config.NumberColumn(format="dollar")})
-    st.caption(f"The limits refuse {len(df) - len(kept):,} calls "
-               f"(${total - float(kept['cost_usd'].sum()):,.2f} of spend). Refused calls are "
+    st.dataframe(a.cut, hide_index=True, key=P + "at_cut",
+                 column_config={"cut_share": pct, "cut_cost_usd": money})
+    st.caption(f"The limits refuse {a.calls - a.kept_calls:,} calls "
+               f"(${a.total_usd - a.kept_usd:,.2f} of spend). Refused calls are "
                "requests your users did not get answered: a limit protects the budget and "
                "other tenants, and costs the hot tenant its bursts.")

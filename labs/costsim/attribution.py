@@ -167,3 +167,29 @@ def peak_per_minute(df: pd.DataFrame) -> pd.Series:
     """Each tenant's busiest minute (calls), to pick a sensible limit."""
     minute = (df["ts"] // 60).astype(np.int64)
     return df.groupby([df["customer_id"], minute]).size().groupby(level=0).max()
+
+
+@dataclass
+class Attribution:
+    """Everything the attribution view shows for one traffic log and one policy."""
+
+    total_usd: float
+    calls: int
+    by_tenant: pd.DataFrame
+    by_feature: pd.DataFrame
+    by_tenant_feature: pd.DataFrame
+    cumulative: pd.DataFrame
+    alerts: list[dict]
+    cut: pd.DataFrame
+    kept_calls: int
+    kept_usd: float
+
+
+def analyse(df: pd.DataFrame, budgets: dict[str, float],
+            per_minute: dict[str, int]) -> Attribution:
+    kept, cut = apply_rate_limits(df, per_minute)
+    return Attribution(total_usd=float(df["cost_usd"].sum()), calls=len(df),
+                       by_tenant=rollup(df, "customer_id"), by_feature=rollup(df, "feature_id"),
+                       by_tenant_feature=rollup(df, ["customer_id", "feature_id"]),
+                       cumulative=daily_spend(df), alerts=budget_alerts(df, budgets), cut=cut,
+                       kept_calls=len(kept), kept_usd=float(kept["cost_usd"].sum()))

@@ -168,3 +168,34 @@ def request_path_dot(sim: Simulation) -> str:
         f'sem -> llm [label="{c.llm_calls_per_month:,.0f} calls"];'
         f'llm -> batch [label="{s.batch_share:.0%} of calls"]; }}'
     )
+
+
+def tenant_feature_bar(by_tenant_feature, tenant_order: list[str]) -> go.Figure:
+    """Spend per tenant, stacked by feature."""
+    data = []
+    for (feature, rows), color in zip(by_tenant_feature.groupby("feature_id", sort=True),
+                                      API_COLORS, strict=False):
+        data.append({"type": "bar", "name": feature, "x": rows["customer_id"].to_numpy(),
+                     "y": rows["cost_usd"].to_numpy(), "marker": {"color": color}})
+    return _fig(data, {"barmode": "stack", "height": 380,
+                       "xaxis": {"title": {"text": "tenant"}, "categoryorder": "array",
+                                 "categoryarray": tenant_order},
+                       "yaxis": {"title": {"text": "USD this month"}},
+                       "legend": {"title": {"text": "feature"}}})
+
+
+def cumulative_spend(cumulative, budget: tuple[str, float] | None = None) -> go.Figure:
+    """Month-to-date spend per tenant, with one tenant's budget drawn across."""
+    data = [{"type": "scatter", "mode": "lines", "name": tenant,
+             "x": rows["day"].to_numpy() + 1, "y": rows["cumulative_usd"].to_numpy()}
+            for tenant, rows in cumulative.groupby("customer_id", sort=True)]
+    shapes, notes = [], []
+    if budget is not None:
+        name, value = budget
+        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": value,
+                       "y1": value, "line": {"dash": "dot", "color": "red", "width": 1}})
+        notes.append({"xref": "paper", "x": 0, "y": value, "text": f"{name}'s budget",
+                      "showarrow": False, "xanchor": "left", "yanchor": "bottom"})
+    return _fig(data, {"height": 380, "shapes": shapes, "annotations": notes,
+                       "xaxis": {"title": {"text": "day of month"}},
+                       "yaxis": {"title": {"text": "month-to-date USD"}}})
