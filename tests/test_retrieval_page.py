@@ -41,6 +41,14 @@ def test_page_builds_an_index_runs_a_query_and_shows_three_lists_and_metrics(
     assert bm25.iloc[0]["doc"] == "d1" and bm25.iloc[0]["relevant"] == "✓"
     assert {"vs dense", "vs bm25"} <= set(hybrid.columns) and "dense rank" in bm25.columns
     assert len(dense) == 5  # every document of the tiny corpus, ranked
+    # offline: the HyDE and multi-query prompts are shown, with their estimated cost
+    prompts = [c.value for c in at.code]
+    assert any("What does E-4013 mean?" in c and "[system]" in c for c in prompts)
+    at.button(key="ret_rerank_go").click().run()  # MaxSim over MiniLM token embeddings
+    _no_exceptions(at)
+    reranked = next(d.value for d in at.dataframe if "hybrid rank" in d.value.columns)
+    assert sorted(reranked["doc"]) == sorted(hybrid["doc"])
+    assert any("MaxSim" in c.value for c in at.caption)
     charts = len(at.get("plotly_chart"))  # the chunk-length histogram
     at.button(key="ret_evaluate").click().run()
     _no_exceptions(at)

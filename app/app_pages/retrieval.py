@@ -12,7 +12,8 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app import ui
+from app import llm_panel, ui
+from labs import llm
 from labs.chunking import CHUNKER_LABELS, chunk
 from labs.chunking.view import to_html
 from labs.retrieval import compare
@@ -218,6 +219,107 @@ st.caption(f"Index: {len(index.units):,} chunks · {s.embedded:,} embedded in th
            f"FAISS + BM25 {s.index_seconds:.2f} s.")
 
 
+# --- rerank and rewrite (drawn under the search results) --------------------------------
+
+@st.cache_resource(show_spinner="Preparing MaxSim over MiniLM token embeddings…")
+def _maxsim():
+    from labs.retrieval.rerank import MaxSimReranker
+
+    return MaxSimReranker(ui.embedder().model)
+
+
+@st.cache_resource(show_spinner="Loading the cross-encoder…", max_entries=2)
+def _cross_encoder(folder: str):
+    from labs.retrieval.rerank import CrossEncoderReranker
+
+    return CrossEncoderReranker(folder)
+
+
+def rerank_panel(query: str, index: RetrievalIndex, results: dict, relevant) -> None:
+    from labs.retrieval.rerank import MAXSIM_LABEL, LLMReranker, RerankError, rerank
+
+    kind = st.radio("Reranker", ["maxsim", "cross-encoder", "llm"], horizontal=True,
+                    key="ret_rerank_kind",
+                    format_func={"maxsim": "MaxSim (offline)",
+                                 "cross-encoder": "CrossEncoder (local folder)",
+                                 "llm": "LLM (gateway)"}.get)
+    n = st.slider("Candidates from the hybrid list", 3, 30, 10, key="ret_rerank_n")
+    folder = ""
+    if kind == "maxsim":
+        st.caption(MAXSIM_LABEL)
+    elif kind == "cross-encoder":
+        folder = st.text_input("Cross-encoder model folder on the server", key="ret_ce_folder",
+                               placeholder="~/models/ms-marco-MiniLM-L-6-v2")
+    else:
+        cfg = llm_panel.session_config()
+        if llm.is_offline(cfg):
+            st.info("No LLM is configured (sidebar), so LLM reranking is unavailable. "
+                    "MaxSim runs offline.", icon=":material/cloud_off:")
+            return
+    if not st.button("Rerank", key="ret_rerank_go"):
+        return
+    hits = index.search(query, "hybrid", n)
+    cands = [(h.doc_id, h.unit.chunk.text if h.unit else index.context(h)[:2000]) for h in hits]
+    try:
+        with st.spinner("Reranking…"):
+            scorer = (_maxsim() if kind == "maxsim" else _cross_encoder(folder.strip())
+                      if kind == "cross-encoder" else
+                      LLMReranker(llm_panel.session_config(), me.id))
+            ranked = rerank(scorer, query, cands)
+    except RerankError as e:
+        st.error(str(e))
+        return
+    except (llm.LLMError, llm.LLMUnavailable) as e:
+        st.error(f"The LLM reranker failed: {e}")
+        return
+    before = {h.doc_id: h.rank for h in hits}
+    rel = {d for d, g in (relevant or {}).items() if g > 0}
+    st.dataframe(pd.DataFrame([
+        {"rank": i + 1, "doc": d, "score": round(sc, 4), "hybrid rank": before[d],
+         "move": compare.movement(i + 1, before[d]), "relevant": "✓" if d in rel else ""}
+        for i, (d, sc) in enumerate(ranked)]), hide_index=True, key="ret_rerank_table")
+    st.caption(f"Reranked by {scorer.label}.")
+
+
+def rewrite_panel(query: str, index: RetrievalIndex, k: int) -> None:
+    from labs.retrieval.rewrite import hyde, multi_query, plan
+
+    cfg = llm_panel.session_config()
+    offline = llm.is_offline(cfg)
+    for kind, title in (("hyde", "HyDE: search with a hypothetical answer"),
+                        ("multi-query", "Multi-query: three reformulations fused by RRF")):
+        st.markdown(f"**{title}**")
+        p = plan(kind, query) if offline else plan(kind, query, cfg.provider, cfg.model)
+        cost = "cost unknown" if p.cost_usd is None else f"≈ ${p.cost_usd:.5f}"
+        if offline:
+            st.caption(f"Offline: no LLM is configured, so nothing is sent. This is the prompt "
+                       f"that would be: ≈ {p.input_tokens} input + up to {p.output_tokens} "
+                       f"output tokens, {cost} per query on {p.model}.")
+            st.code(p.prompt_text, language=None)
+            continue
+        st.caption(f"{cfg.label}: ≈ {p.input_tokens} input + up to {p.output_tokens} output "
+                   f"tokens, {cost} per query.")
+        if st.button(f"Run {kind}", key=f"ret_run_{kind}"):
+            try:
+                with st.spinner("Asking the LLM…"):
+                    if kind == "hyde":
+                        passage, hits = hyde(index, query, k, cfg, me.id)
+                        st.text(passage)
+                        st.dataframe(pd.DataFrame([{"rank": h.rank, "doc": h.doc_id,
+                                                    "score": round(h.score, 4)} for h in hits]),
+                                     hide_index=True)
+                    else:
+                        queries, fused = multi_query(index, query, k, config=cfg,
+                                                     learner_id=me.id)
+                        st.markdown("\n".join(f"- {q}" for q in queries))
+                        st.dataframe(pd.DataFrame([{"rank": i + 1, "doc": d,
+                                                    "rrf": round(sc, 4)}
+                                                   for i, (d, sc) in enumerate(fused)]),
+                                     hide_index=True)
+            except (llm.LLMError, llm.LLMUnavailable) as e:
+                st.error(f"The LLM call failed: {e}")
+
+
 # --- search -----------------------------------------------------------------------------
 
 st.header("3. Search", divider="gray")
@@ -260,6 +362,12 @@ if query.strip():
         for h in results["hybrid"][:3]:
             st.markdown(f"**{h.rank}. {h.doc_id}** — {titles.get(h.doc_id, '')}")
             st.text(index.context(h)[:2000])
+
+    rerank_tab, rewrite_tab = st.tabs(["Rerank the top K", "HyDE and multi-query"])
+    with rerank_tab:
+        rerank_panel(query.strip(), index, results, relevant)
+    with rewrite_tab:
+        rewrite_panel(query.strip(), index, k)
 
 
 # --- metrics ----------------------------------------------------------------------------

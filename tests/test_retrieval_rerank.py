@@ -1,0 +1,55 @@
+"""Rerankers and query rewriting: MaxSim on real MiniLM token embeddings, clear errors for a
+bad cross-encoder folder, the LLM reranker's order handling, and the offline prompt plans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from labs import llm
+from labs.retrieval import rerank as rr
+from labs.retrieval.rewrite import plan
+
+
+def test_maxsim_takes_each_query_tokens_best_match():
+    q = np.array([[1.0, 0.0], [0.0, 1.0]])
+    d = np.array([[0.8, 0.6], [0.0, 1.0]])
+    assert rr.maxsim(q, d) == pytest.approx((0.8 + 1.0) / 2)
+
+
+def test_maxsim_reranker_puts_the_matching_passage_first(embedder):
+    scorer = rr.MaxSimReranker(embedder.model)
+    ranked = rr.rerank(scorer, "rotate the webhook signing secret",
+                       [("cats", "Cats sleep all day in the sun."),
+                        ("keys", "To rotate a webhook signing secret, create a new one first."),
+                        ("tax", "Invoices include VAT for EU customers.")])
+    assert ranked[0][0] == "keys"
+    assert "not a trained ColBERT" in scorer.label
+
+
+def test_cross_encoder_from_a_folder_without_a_model_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(rr.RerankError, match="not a model folder"):
+        rr.CrossEncoderReranker(tmp_path)
+
+
+def test_llm_reranker_follows_the_models_order_and_keeps_what_it_left_out(monkeypatch):
+    monkeypatch.setattr(llm, "complete", lambda *a, **k: rr.Ranking(order=[3, 1, 3, 9]))
+    scorer = rr.LLMReranker(llm.LLMConfig(provider="anthropic", api_key="x"))
+    ranked = rr.rerank(scorer, "q", [("a", "A"), ("b", "B"), ("c", "C")])
+    assert [d for d, _ in ranked] == ["c", "a", "b"]
+
+
+def test_llm_reranker_offline_raises_unavailable():
+    scorer = rr.LLMReranker(llm.LLMConfig())
+    with pytest.raises(llm.LLMUnavailable):
+        scorer.scores("q", ["a", "b"])
+
+
+@pytest.mark.parametrize("kind", ["hyde", "multi-query"])
+def test_offline_plan_shows_the_prompt_and_a_priced_estimate(kind):
+    p = plan(kind, "What does E-4013 mean?")
+    assert "What does E-4013 mean?" in p.prompt_text and "[system]" in p.prompt_text
+    assert p.input_tokens > 10 and p.output_tokens > 0
+    assert p.cost_usd is not None and 0 < p.cost_usd < 0.01
