@@ -163,19 +163,21 @@ def compare(a: Grade, b: Grade) -> list[dict[str, Any]]:
 
 
 def trend_figure(rows: Sequence[AttemptRow]):
-    """Total score over attempts, one line per prompt."""
+    """Total score per attempt (in order), one line per prompt."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
     graded = [r for r in rows if r.total is not None]
     for pid in dict.fromkeys(r.prompt_id for r in graded):
         pts = [r for r in graded if r.prompt_id == pid]
-        fig.add_trace(go.Scatter(x=[r.created_at for r in pts], y=[r.total for r in pts],
+        fig.add_trace(go.Scatter(x=[f"#{r.id}" for r in pts], y=[r.total for r in pts],
                                  mode="lines+markers", name=pid,
-                                 text=[f"#{r.id} {r.level} ({r.provider})" for r in pts]))
+                                 text=[f"{r.created_at:%Y-%m-%d %H:%M} · {r.level} · {r.provider}"
+                                       for r in pts],
+                                 hovertemplate="%{x}: %{y}<br>%{text}<extra></extra>"))
     for y, name in ((80, "L6"), (60, "L5"), (40, "L4")):
         fig.add_hline(y=y, line_dash="dot", line_color="grey", annotation_text=name)
-    fig.update_layout(yaxis={"range": [0, 100], "title": "total"}, xaxis_title="attempt time",
+    fig.update_layout(yaxis={"range": [0, 100], "title": "total"}, xaxis_title="attempt",
                       height=320, margin={"t": 20, "b": 30})
     return fig
 

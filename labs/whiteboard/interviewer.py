@@ -26,8 +26,8 @@ from labs.whiteboard.models import DesignPrompt, Dimension
 from labs.whiteboard.rubric import DIMENSIONS
 from labs.whiteboard.text import addresses_grader
 
-THRESHOLD = 0.50  # cosine of the question to a dimension's nearest example or description
-MARGIN = 0.03  # the winner must beat the runner-up by this much, else the question is vague
+THRESHOLD = 0.49  # cosine of the question to a dimension's nearest example or description
+MARGIN = 0.05  # the winner must beat the runner-up by this much, else the question is vague
 MAX_QUESTION_CHARS = 500
 
 DECLINE = ("I can't answer that one here. Ask about what the system must do: whether it reads "

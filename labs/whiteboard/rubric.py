@@ -34,7 +34,9 @@ DIMENSIONS: dict[Dimension, DimensionInfo] = {
          "Will it modify anything in our systems?",
          "Does it need write access to the CRM?",
          "Is this purely retrieval, or does it act on the user's behalf?",
-         "Will the bot update tickets or records in other systems?"),
+         "Will the bot update tickets or records in other systems?",
+         "Does it post, send or change anything, like comments, emails or merges?",
+         "Does the bot take actions on its own?"),
     ),
     Dimension.freshness: DimensionInfo(
         "How fresh must the data be?",
@@ -47,7 +49,9 @@ DIMENSIONS: dict[Dimension, DimensionInfo] = {
          "How quickly must an update show up in the answers?",
          "Is it okay if the index is a day old?",
          "Do we need real-time data or is a nightly batch fine?",
-         "How stale can the information be?"),
+         "How stale can the information be?",
+         "How soon after something changes must the system know about it?",
+         "How current does the information need to be?"),
     ),
     Dimension.latency_budget: DimensionInfo(
         "What is the latency budget?",
@@ -60,7 +64,9 @@ DIMENSIONS: dict[Dimension, DimensionInfo] = {
          "What p95 response time are we targeting?",
          "How long can a user wait for an answer?",
          "Is there a time-to-first-token requirement?",
-         "Does it have to respond in real time or can it take a few seconds?"),
+         "Does it have to respond in real time or can it take a few seconds?",
+         "How long can it take to respond?",
+         "How fast does the result need to arrive?"),
     ),
     Dimension.eval_rubric: DimensionInfo(
         "What is the eval rubric?",
@@ -73,7 +79,9 @@ DIMENSIONS: dict[Dimension, DimensionInfo] = {
          "What does success look like for this system?",
          "Which metric matters most: accuracy, faithfulness or user satisfaction?",
          "How do we measure quality?",
-         "What's the bar for a correct answer?"),
+         "What's the bar for a correct answer?",
+         "What counts as a good or helpful output?",
+         "How will we know it is helping?"),
     ),
     Dimension.multi_tenancy: DimensionInfo(
         "Is it multi-tenant?",
@@ -87,7 +95,9 @@ DIMENSIONS: dict[Dimension, DimensionInfo] = {
          "Does each customer's data need to be isolated?",
          "Is this for one team or many organisations?",
          "Can users see each other's documents?",
-         "Are there per-customer permissions or quotas?"),
+         "Are there per-customer permissions or quotas?",
+         "How many teams or organisations will use it, and are they kept apart?",
+         "Is each team's data private from the others?"),
     ),
 }
 
