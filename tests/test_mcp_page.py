@@ -91,5 +91,26 @@ def test_explorer_page_offers_only_our_server_when_custom_servers_are_off(monkey
     at = page_test(PAGE)
     at.run()
     assert not at.exception
-    assert at.radio(key="mcp_source").options == ["AIE Bridge (stdio subprocess)"]
+    assert at.radio(key="mcp_source").options == ["AIE Bridge (stdio subprocess)",
+                                                  "AIE Bridge (streamable HTTP subprocess)"]
     assert any("AIE_BRIDGE_MCP_CUSTOM_SERVERS=always" in c.value for c in at.caption)
+
+
+@pytest.mark.slow
+def test_explorer_page_connects_to_our_server_over_streamable_http_and_stops_it():
+    at = page_test(PAGE, timeout=120)
+    at.run()
+    at.radio(key="mcp_source").set_value("ours-http").run()
+    at.button(key="mcp_connect").click().run()
+    assert not at.exception
+    client = at.session_state["mcp_client"]
+    server = at.session_state["mcp_http_server"]
+    try:
+        assert client.target.kind == "http" and server.running
+        assert [e.method for e in client.log.entries()][:3] == [
+            "initialize", "initialize", "notifications/initialized"]
+        assert any("over **http**" in m.value for m in at.markdown)
+    finally:
+        at.button(key="mcp_disconnect").click().run()
+    assert not server.running
+    assert "mcp_http_server" not in at.session_state

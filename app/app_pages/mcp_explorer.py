@@ -51,6 +51,9 @@ def _disconnect() -> None:
     if c is not None:
         S["mcp_last_log"] = c.log.entries()  # kept after disconnecting, for reading and export
         c.close()
+    http_server = S.pop("mcp_http_server", None)
+    if http_server is not None:
+        http_server.stop()
     for k in ("mcp_lists", "mcp_last_result", "mcp_resource", "mcp_prompt"):
         S.pop(k, None)
 
@@ -73,9 +76,10 @@ with st.container(border=True):
     st.markdown("#### 1. Connect")
     remote_ip = st.context.ip_address  # None for a browser on this machine
     custom = custom_servers_allowed(remote_ip if isinstance(remote_ip, str) else None)
-    source = st.radio("Server", ["ours", "command", "url"] if custom else ["ours"],
-                      horizontal=True, key="mcp_source",
+    source = st.radio("Server", ["ours", "ours-http", "command", "url"] if custom else
+                      ["ours", "ours-http"], horizontal=True, key="mcp_source",
                       format_func={"ours": "AIE Bridge (stdio subprocess)",
+                                   "ours-http": "AIE Bridge (streamable HTTP subprocess)",
                                    "command": "Any stdio command",
                                    "url": "Any streamable HTTP URL"}.get)
     if not custom:
@@ -86,6 +90,9 @@ with st.container(border=True):
                       placeholder="npx -y @modelcontextprotocol/server-everything")
     elif source == "url":
         st.text_input("Endpoint URL", key="mcp_url", placeholder="http://127.0.0.1:8765/mcp")
+    elif source == "ours-http":
+        st.caption("Starts `aie-bridge mcp serve --transport http` on a free loopback port and "
+                   "POSTs each message to its `/mcp` endpoint.")
     else:
         st.caption(f"Spawns `{Target.ours().command}` and talks over its stdin and stdout.")
     st.selectbox("Version negotiation", list(MODES), format_func=MODES.get, key="mcp_mode")
@@ -95,6 +102,11 @@ with st.container(border=True):
         try:
             if source == "ours":
                 target = Target.ours()
+            elif source == "ours-http":
+                with st.spinner("Starting the HTTP server…"):
+                    S["mcp_http_server"] = LocalHttpServer().start()
+                target = Target("http", url=S["mcp_http_server"].url,
+                                label="AIE Bridge (streamable HTTP subprocess)")
             elif source == "command":
                 parse_command(S.get("mcp_command", ""))
                 target = Target("stdio", command=S["mcp_command"].strip())
@@ -107,6 +119,7 @@ with st.container(border=True):
                 _refresh_lists(client)
             st.rerun()
         except ExplorerError as e:
+            _disconnect()  # stops an HTTP server started for this attempt
             st.error(str(e))
     if c2.button("Disconnect", key="mcp_disconnect", icon=":material/link_off:",
                  disabled=_client() is None):

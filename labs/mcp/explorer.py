@@ -307,6 +307,15 @@ def _explain(exc: BaseException) -> str:
     return f"{name}: {text}" if name not in text else text
 
 
+def _terminate(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def _close_quietly(*context_managers) -> None:
     for cm in context_managers:
         try:
@@ -573,14 +582,19 @@ class LocalHttpServer:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> LocalHttpServer:
+        # A file, not a pipe: nobody reads stderr while the server runs, and a full pipe
+        # would block the server on its next log line.
+        self._stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "labs.cli", "mcp", "serve", "--transport", "http",
              "--port", str(self.port)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self._stderr, text=True)
+        weakref.finalize(self, _terminate, self.proc)  # dropped without stop(): end it anyway
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                err = self.proc.stderr.read() if self.proc.stderr else ""
+                self._stderr.seek(0)
+                err = self._stderr.read()
                 raise ExplorerError(f"the HTTP server exited at start: {err.strip()[-400:]}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
@@ -602,8 +616,6 @@ class LocalHttpServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
-        if self.proc is not None and self.proc.stderr:
-            self.proc.stderr.close()
         self.proc = None
 
     def __enter__(self) -> LocalHttpServer:
