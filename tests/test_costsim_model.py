@@ -270,3 +270,15 @@ def test_every_simulator_figure_passes_plotly_validation():
     assert sum(n.startswith("API:") for n in names) == 3 and "break-even" in names
     assert any(n.startswith("self-host") for n in names)
     assert "digraph" in request_path_dot(sim)
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_a_scenario_round_trips_through_yaml_and_json(fmt):
+    from labs.costsim import dumps_scenario, loads_scenario
+
+    s = scenario(requests_per_day=1234, input_tokens=900, output_tokens=80, model="my-model",
+                 batch_share=0.25, streaming=True,
+                 custom_models={"my-model": {"input_mtok": 0.3, "output_mtok": 0.9}})
+    again = loads_scenario(dumps_scenario(s, fmt))
+    assert again == s
+    assert estimate(again) == estimate(s)

@@ -270,7 +270,10 @@ with sim_tab:
                 st.caption(f"{off:.0%} of requests go through the batch API and are answered "
                            "offline within 1–24 h; the percentiles cover the online requests.")
             sh = sim.self_host
-            if sh.over_capacity:
+            if sh.over_capacity and scenario.utilisation == 0:
+                st.warning("At 0% utilisation the GPUs serve nothing: no number of GPUs "
+                           "carries this traffic.")
+            elif sh.over_capacity:
                 serve = scenario.gpus * sh.calls_per_s_per_gpu
                 st.warning(f"Peak traffic ({sh.peak_calls_per_s:,.2f} calls/s) exceeds what your "
                            f"{scenario.gpus} GPU(s) serve ({serve:,.2f} calls/s): you would need "
