@@ -114,3 +114,27 @@ def test_explorer_page_connects_to_our_server_over_streamable_http_and_stops_it(
         at.button(key="mcp_disconnect").click().run()
     assert not server.running
     assert "mcp_http_server" not in at.session_state
+
+
+@pytest.mark.slow
+def test_explorer_page_does_not_import_heavy_libraries(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import APP, ROOT
+
+    code = f"""
+import json, sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({APP!r}, default_timeout=60)
+at.run(); at.switch_page({PAGE!r}); at.run()
+assert not at.exception, [e.value for e in at.exception]
+assert [t.value for t in at.title] == ["MCP explorer"]
+heavy = ("torch", "sentence_transformers", "faiss")
+print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         check=True, timeout=120,
+                         env={"PATH": "/usr/bin:/bin", "AIE_BRIDGE_DATA_DIR": str(tmp_path)})
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

@@ -2,9 +2,22 @@
 (`labs.mcp.server`), a synchronous explorer client that logs every JSON-RPC message at the
 transport (`labs.mcp.explorer`), and the teaching helpers the page draws (`labs.mcp.teach`).
 
-Built on the official `mcp` SDK, major version 2. Nothing here imports streamlit.
+Built on the official `mcp` SDK, major version 2. Nothing here imports streamlit, and this
+package file imports nothing heavy: `aie-bridge --version` loads `labs.mcp.cli` without the SDK.
 """
 
-from labs.mcp.server import SERVER_NAME, build_server
+from __future__ import annotations
 
-__all__ = ["SERVER_NAME", "build_server"]
+__all__ = ["build_server", "ExplorerClient", "Target"]
+
+
+def __getattr__(name: str):
+    if name == "build_server":
+        from labs.mcp.server import build_server
+
+        return build_server
+    if name in ("ExplorerClient", "Target"):
+        from labs.mcp import explorer
+
+        return getattr(explorer, name)
+    raise AttributeError(name)
