@@ -150,6 +150,18 @@ if client and client.info:
                     f"**{client.target.kind}**, protocol **{info.protocol_version}**")
         if info.instructions:
             st.caption(f"Server instructions: {info.instructions}")
+        sent = next((e.payload for e in log_entries if e.method in ("initialize",
+                                                                     "server/discover")
+                     and e.kind == "request"), None)
+        if sent is not None:
+            params = sent.get("params") or {}
+            declared = params.get("capabilities") or {}
+            if declared:
+                st.markdown("Capabilities this client declared (they go both ways):")
+                st.json(declared, expanded=1)
+            else:
+                st.caption("This client declared no capabilities of its own (`{}`): no "
+                           "sampling, roots or elicitation, so the server must not ask for them.")
     with right:
         st.markdown("Negotiated server capabilities:")
         st.json(info.capabilities, expanded=1)
