@@ -92,7 +92,7 @@ def grade_and_save(prompt: DesignPrompt, answer_text: str, **kw: Any):
             emb = ui.embedder()
         bar.progress(0.6, text=f"Grading with {'the offline rubric grader' if emb else cfg.label}…")
         out = submit(ui.store(), ui.learner().id, prompt, answer_text, config=cfg,  # type: ignore[arg-type]
-                     embedder=emb, **kw)
+                     embedder=emb, workshop_id=ui.active_workshop_id(), **kw)
     except ValueError as e:
         bar.empty()
         st.warning(str(e))

@@ -412,3 +412,24 @@ def test_the_drill_finds_the_six_beats_in_order_and_flags_a_long_script():
     assert not shuffled.in_order and "Sketch the architecture" in shuffled.missing
     long = analyse(" ".join(["word"] * 400), outline=outline)
     assert long.pace_verdict.startswith("Too long")
+
+
+def test_attempts_submitted_in_a_workshop_reach_its_dashboard_rows(embedder):
+    from datetime import timedelta
+
+    from labs.store.models import Workshop, utcnow
+    from labs.whiteboard.attempts import submit, workshop_attempts
+
+    store, me = _store_and_learner()
+    with store.session() as s:
+        ws = Workshop(code="ABC123", title="t", starts_at=utcnow(),
+                      ends_at=utcnow() + timedelta(hours=1), passphrase_hash="x")
+        s.add(ws)
+        s.flush()
+        wid = ws.id
+    p = fixture_prompt()
+    _, g = submit(store, me, p, p.reference_answers.weak, embedder=embedder, workshop_id=wid)
+    submit(store, me, p, p.reference_answers.ok, embedder=embedder)  # not in the workshop
+    (row,) = workshop_attempts(store, wid)
+    assert row["prompt_id"] == p.id and row["total"] == g.total
+    assert row["missed_items"] == [i.title for i in g.missed()]

@@ -249,3 +249,12 @@ class Experiment(SQLModel, table=True):
     metrics_json: str = "{}"  # pattern → metric → mean value
     queries: int = 0  # judged queries the metrics average over
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class DesignAttemptWorkshop(SQLModel, table=True):
+    """Links a design attempt to the workshop it was submitted in (a table of its own, so
+    design_attempt needs no migration)."""
+
+    __tablename__ = "design_attempt_workshop"
+    attempt_id: int = Field(foreign_key="design_attempt.id", primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)

@@ -20,7 +20,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from labs.store.db import Store
-from labs.store.models import DesignAttempt, DesignDraft, utcnow
+from labs.store.models import DesignAttempt, DesignAttemptWorkshop, DesignDraft, utcnow
 from labs.whiteboard.grader import Grade
 from labs.whiteboard.models import DesignPrompt
 from labs.whiteboard.rubric import ITEM_TITLES
@@ -38,7 +38,8 @@ class GradingFailed(Exception):
 
 def save_attempt(store: Store, learner_id: int, prompt_id: str, answer_text: str, *,
                  mode: str = "whiteboard", answer_json: str | None = None,
-                 questions: Sequence[dict] = (), phases: dict | None = None) -> int:
+                 questions: Sequence[dict] = (), phases: dict | None = None,
+                 workshop_id: int | None = None) -> int:
     """Store the attempt before anything grades it; returns its id."""
     with store.session() as s:
         row = DesignAttempt(learner_id=learner_id, prompt_id=prompt_id, mode=mode,
@@ -47,6 +48,8 @@ def save_attempt(store: Store, learner_id: int, prompt_id: str, answer_text: str
                             phases_json=json.dumps(phases or {}))
         s.add(row)
         s.flush()
+        if workshop_id is not None:
+            s.add(DesignAttemptWorkshop(attempt_id=row.id, workshop_id=workshop_id))
         return int(row.id)  # type: ignore[arg-type]
 
 
@@ -88,14 +91,15 @@ def cards_from_misses(store: Store, learner_id: int, prompt: DesignPrompt, grade
 def submit(store: Store, learner_id: int, prompt: DesignPrompt, answer_text: str, *,
            mode: str = "whiteboard", answer_json: str | None = None,
            questions: Sequence[dict] = (), phases: dict | None = None, config: Any = None,
-           embedder: Any = None) -> tuple[int, Grade]:
+           embedder: Any = None, workshop_id: int | None = None) -> tuple[int, Grade]:
     """Save, grade, store the grade, make flashcards. Returns (attempt id, grade)."""
     from labs.whiteboard.service import grade
 
     if not answer_text.strip():
         raise ValueError("The answer is empty: write or paste something to grade.")
     attempt_id = save_attempt(store, learner_id, prompt.id, answer_text, mode=mode,
-                              answer_json=answer_json, questions=questions, phases=phases)
+                              answer_json=answer_json, questions=questions, phases=phases,
+                              workshop_id=workshop_id)
     try:
         g = grade(prompt, answer_text, config=config, mode=mode, questions_asked=questions,
                   embedder=embedder, learner_id=learner_id)
@@ -146,6 +150,24 @@ def get_attempt(store: Store, learner_id: int, attempt_id: int) -> AttemptRow | 
     with store.session() as s:
         a = s.get(DesignAttempt, attempt_id)
         return _row(a) if a is not None and a.learner_id == learner_id else None
+
+
+def workshop_attempts(store: Store, workshop_id: int) -> list[dict[str, Any]]:
+    """A workshop's design attempts for its dashboard: prompt, learner, total, level, time and
+    the titles of the rubric items under half marks."""
+    with store.session() as s:
+        rows = s.exec(select(DesignAttempt).join(
+            DesignAttemptWorkshop, DesignAttemptWorkshop.attempt_id == DesignAttempt.id)
+            .where(DesignAttemptWorkshop.workshop_id == workshop_id)
+            .order_by(col(DesignAttempt.created_at))).all()
+    out = []
+    for a in rows:
+        g = Grade.model_validate_json(a.grade_json) if a.grade_json else None
+        out.append({"attempt_id": a.id, "prompt_id": a.prompt_id, "learner_id": a.learner_id,
+                    "mode": a.mode, "created_at": a.created_at, "total": a.total,
+                    "level": a.level, "provider": a.provider,
+                    "missed_items": [i.title for i in g.missed()] if g else []})
+    return out
 
 
 def compare(a: Grade, b: Grade) -> list[dict[str, Any]]:
