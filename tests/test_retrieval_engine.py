@@ -144,3 +144,10 @@ def test_experiments_are_saved_per_learner_and_compared(tiny, embedder):
     assert len(rows) == 6 and rows[0]["ndcg@10"] == round(ev.mean["dense"]["ndcg@10"], 4)
     with pytest.raises(ValueError):
         save_experiment(store, ada.id, "   ", tiny.name, idx.settings, ev)
+
+
+def test_vectors_stay_in_chunk_order_though_embedded_longest_first(tiny, embedder):
+    idx = RetrievalIndex.build(tiny, Settings(size=16, overlap=4), embedder)
+    texts = [u.chunk.text for u in idx.units]
+    assert len(set(map(len, texts))) > 1
+    np.testing.assert_allclose(idx.vectors, embedder.encode(texts), atol=1e-6)

@@ -93,6 +93,21 @@ def chunk_corpus(corpus: Corpus, settings: Settings, tokenizer: Tokenizer | None
     return units
 
 
+def embed_by_length(embedder, texts: list[str], progress: Progress | None = None
+                    ) -> np.ndarray:
+    """Embed texts longest first, then put the rows back in order.
+
+    The embedder works through its texts a few batches at a time; handing them over sorted
+    keeps texts of similar length in the same batch, so little compute goes on padding (a
+    bare `SentenceTransformer.encode` sorts the same way, over the whole list).
+    """
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    vecs = embedder.encode([texts[i] for i in order], progress=progress)
+    out = np.empty_like(vecs)
+    out[order] = vecs
+    return out
+
+
 @dataclass
 class RetrievalIndex:
     corpus: Corpus
@@ -112,12 +127,16 @@ class RetrievalIndex:
 
         `dense=False` skips the embedding and FAISS (a BM25-only run needs neither)."""
         t0 = time.perf_counter()
-        units = units if units is not None else chunk_corpus(corpus, settings)
-        if not units:
+        if units is None:
+            sparse_only = not dense and settings.bm25_units == "documents"
+            units = [] if sparse_only else chunk_corpus(corpus, settings)  # nothing to chunk
+        if not units and not corpus.documents:
             raise ValueError("The corpus has no text to index: add documents first.")
+        if not units and dense:
+            raise ValueError("The corpus has no text to index: every document is empty.")
         before = embedder.embedded_count
         t1 = time.perf_counter()
-        vectors = (embedder.encode([u.chunk.text for u in units], progress=progress) if dense
+        vectors = (embed_by_length(embedder, [u.chunk.text for u in units], progress) if dense
                    else np.zeros((len(units), 384), dtype=np.float32))
         t2 = time.perf_counter()
         dense_index = DenseIndex(vectors, settings.index)
@@ -131,9 +150,9 @@ class RetrievalIndex:
 
     # -- one retriever at a time ---------------------------------------------------------
 
-    def _depth(self, k: int) -> int:
+    def _depth(self, k: int, rows: int | None = None) -> int:
         # enough chunks that, collapsed to documents, k distinct documents usually remain
-        return min(len(self.units), max(k * 4, 200))
+        return min(len(self.units) if rows is None else rows, max(k * 4, 200))
 
     def _collapse(self, rows: np.ndarray, scores: np.ndarray, k: int) -> list[Hit]:
         best: dict[str, tuple[float, Unit]] = {}
@@ -157,7 +176,10 @@ class RetrievalIndex:
         return self._collapse(rows[0], scores[0], k)
 
     def bm25(self, query: str, k: int = 10) -> list[Hit]:
-        return self._bm25_hits(self.bm25_index.search(query, self._depth(k)), k)
+        return self._bm25_hits(self.bm25_index.search(query, self._bm25_depth(k)), k)
+
+    def _bm25_depth(self, k: int) -> int:
+        return self._depth(k, self.bm25_index.size)
 
     def _bm25_hits(self, found: list[tuple[int, float]], k: int) -> list[Hit]:
         if self.settings.bm25_units == "documents":
@@ -203,7 +225,7 @@ class RetrievalIndex:
         depth = max(k, self.settings.depth)
         need_dense = any(m in modes for m in ("dense", "hybrid"))
         qvs = self.embed_queries([q.text for q in queries]) if queries and need_dense else None
-        bm = self.bm25_index.search_many([q.text for q in queries], self._depth(depth))
+        bm = self.bm25_index.search_many([q.text for q in queries], self._bm25_depth(depth))
         out: dict[str, dict[str, list[Hit]]] = {m: {} for m in modes}
         for i, q in enumerate(queries):
             d = self.dense(qvs[i : i + 1], depth) if qvs is not None else []
