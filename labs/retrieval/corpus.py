@@ -140,6 +140,12 @@ def split_front_matter(raw: str) -> tuple[dict, str]:
     return (meta if isinstance(meta, dict) else {}), m.group(2)
 
 
+def with_title(title: str, body: str) -> str:
+    """The body under a `# title` heading, unless it already opens with a level-1 heading."""
+    body = body.strip()
+    return f"{body}\n" if body.startswith("# ") else f"# {title}\n\n{body}\n"
+
+
 def load_documents(folder: Path) -> tuple[list[Document], list[str]]:
     docs, problems = [], []
     for path in sorted(folder.glob("*.md")):
@@ -154,7 +160,7 @@ def load_documents(folder: Path) -> tuple[list[Document], list[str]]:
             continue
         if m.id != path.stem:
             problems.append(f"{path}: field id: {m.id!r} differs from the file name")
-        docs.append(Document(m.id, m.title, f"# {m.title}\n\n{body.strip()}\n", m.kind.value,
+        docs.append(Document(m.id, m.title, with_title(m.title, body), m.kind.value,
                              str(path.relative_to(CONTENT_DIR.parent))))
     return docs, problems
 
@@ -166,7 +172,7 @@ def load_lessons(folder: Path) -> list[Document]:
         meta, body = split_front_matter(path.read_text(encoding="utf-8"))
         if "id" in meta and "title" in meta:
             out.append(Document(f"lesson-{meta['id']}", str(meta["title"]),
-                                f"# {meta['title']}\n\n{body.strip()}\n", "lesson",
+                                with_title(str(meta["title"]), body), "lesson",
                                 str(path.relative_to(CONTENT_DIR.parent))))
     return out
 
