@@ -151,3 +151,14 @@ def test_vectors_stay_in_chunk_order_though_embedded_longest_first(tiny, embedde
     texts = [u.chunk.text for u in idx.units]
     assert len(set(map(len, texts))) > 1
     np.testing.assert_allclose(idx.vectors, embedder.encode(texts), atol=1e-6)
+
+
+def test_cli_builtin_bm25_scores_the_judged_golden_queries(capsys):
+    from labs.retrieval.corpus import load_bundled
+
+    corpus = load_bundled()
+    assert main(["retrieval-eval", "--builtin", "--mode", "bm25", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["queries"] == len(corpus.judged) < len(corpus.queries)  # unanswerable skipped
+    assert out["docs"] == len(corpus.documents)
+    assert 0 < out["ndcg@10"] <= 1 and out["recall@10"] <= out["recall@100"]
