@@ -157,8 +157,12 @@ def _grade_dimension(m: Matcher, prompt: DesignPrompt, d: Dimension,
     req = prompt.hidden_requirements.get(d)
     logged = next((q for q in asked_log if q.get("dimension") == d.value), None)
     raised = m.find(info.cues, [info.description, *info.examples])
-    consistent = (m.lexical(req.expects) or m.semantic(list(req.expects), SIM_PHRASE)
-                  or m.semantic([req.answer], SIM_REQUIREMENT))
+    # consistent: the design carries the requirement's own wording (two of its phrases, as
+    # one topic word such as "refund" also appears in designs that contradict it), or says
+    # what the interviewer's answer says (embedding)
+    hits = _concept_hits(m, req.expects, SIM_PHRASE)
+    consistent = (next(iter(hits.values())) if len(hits) >= min(2, len(req.expects)) else None
+                  ) or m.semantic([req.answer], SIM_REQUIREMENT)
     asked = logged is not None or raised is not None
     score = int(asked) + int(consistent is not None)
     if consistent:
@@ -181,8 +185,8 @@ def _grade_dimension(m: Matcher, prompt: DesignPrompt, d: Dimension,
         feedback = f"Not asked. The interviewer would have said: {req.answer}"
     return ItemGrade(id=d.value, title=ITEM_TITLES[d.value], score=score, max=2,
                      evidence=evidence, feedback=feedback,
-                     matched=[consistent.concept] if consistent else [],
-                     missing=[] if consistent else list(req.expects))
+                     matched=list(hits) or ([consistent.concept] if consistent else []),
+                     missing=[e for e in req.expects if e not in hits])
 
 
 def _justified(sentence: str) -> bool:
