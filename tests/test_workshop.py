@@ -207,3 +207,23 @@ def test_thirty_concurrent_writers_on_postgresql_lose_nothing(cur, postgres_url)
     errors = hammer(store, cur, ws)
     assert errors == [] and _count(store, ws) == 600
     assert open_as_instructor(store, ws.code, PASS).workshop_id == ws.id
+
+
+@pytest.mark.slow
+def test_design_submissions_reach_the_dashboard_and_the_export(cur, embedder):
+    from labs.whiteboard.attempts import submit
+    from labs.whiteboard.loader import load_prompt
+
+    store = Store()
+    ws = make_workshop(store)
+    _, sam = join_workshop(store, ws.code, "Sam")
+    prompt = load_prompt("docs-chatbot")
+    _, grade = submit(store, sam.learner_id, prompt, prompt.reference_answers.weak,
+                      embedder=embedder, workshop_id=ws.id)
+    access = open_as_instructor(store, ws.code, PASS)
+    board = dashboard(store, cur, access)
+    assert board.design_submissions == {"docs-chatbot": 1}
+    assert board.design_scores == {"docs-chatbot": [float(grade.total)]}
+    assert sum(board.missed_rubric_items.values()) == len(grade.missed()) > 0
+    lines = export_csv(store, cur, access).strip().splitlines()
+    assert lines[-1].startswith("design,Sam,") and lines[-1].endswith(f",{grade.total}")

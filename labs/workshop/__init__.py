@@ -218,14 +218,9 @@ def _quiz_rows(store: Store, workshop_id: int) -> list[QuizAttempt]:
 
 
 def design_rows(store: Store, workshop_id: int) -> list[dict]:
-    """Whiteboard attempts of the workshop as plain dicts (prompt, learner, total, missed items).
+    """Whiteboard attempts of the workshop as plain dicts (prompt, learner, total, missed items)."""
+    from labs.whiteboard.attempts import workshop_attempts
 
-    Empty until the whiteboard lab records attempts with a workshop id.
-    """
-    try:
-        from labs.whiteboard.attempts import workshop_attempts  # type: ignore[import-not-found]
-    except ImportError:
-        return []
     return workshop_attempts(store, workshop_id)
 
 
@@ -289,8 +284,9 @@ def export_csv(store: Store, curriculum: Curriculum, access: InstructorAccess) -
                     f"{_aware(a.created_at):%Y-%m-%d %H:%M:%S}", a.module_id, a.question_id,
                     answer, int(a.correct), ""])
     for row in design_rows(store, workshop_id):
-        w.writerow(["design", name_of.get(row["learner_id"], "?"), row.get("time_utc", ""),
-                    row["prompt_id"], "total", "", "", row.get("total", "")])
+        w.writerow(["design", name_of.get(row["learner_id"], "?"),
+                    f"{_aware(row['created_at']):%Y-%m-%d %H:%M:%S}", row["prompt_id"], "total",
+                    row.get("level") or "", "", "" if row["total"] is None else row["total"]])
     return buf.getvalue()
 
 
