@@ -130,7 +130,10 @@ def test_non_utf8_and_invalid_yaml_are_reported_not_raised(content_copy):
 
 def test_content_check_cli_passes_on_bundled_content(capsys):
     assert main(["content", "check"]) == 0
-    assert "content OK: 9 modules" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "content OK: 9 modules" in out
+    for part in ("golden queries", "eval items", "design prompts", "cache-log queries"):
+        assert part in out
 
 
 def test_content_check_cli_fails_naming_the_file(content_copy, capsys):
@@ -145,3 +148,13 @@ def test_console_script_prints_its_version():
     out = subprocess.run([sys.executable, "-m", "labs.cli", "--version"], capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip() == "aie-bridge 0.1.0"
+
+
+def test_content_check_covers_the_labs_data(content_copy, capsys):
+    (content_copy / "evals" / "similarity_pairs.yaml").write_text("pairs: [{id: x, a: hi}]")
+    prompt = content_copy / "whiteboard" / "prompts" / "docs-chatbot.yaml"
+    prompt.write_text(prompt.read_text().replace("trap:", "trapp:", 1))
+    assert main(["content", "check", "--root", str(content_copy)]) == 1
+    err = capsys.readouterr().err
+    assert "eval sandbox: " in err and "similarity_pairs.yaml: field pairs.0.b" in err
+    assert "design prompts: docs-chatbot.yaml" in err and "trapp" in err

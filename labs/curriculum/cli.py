@@ -1,32 +1,99 @@
-"""`aie-bridge content check`: validate content/ and say what is wrong, file and field."""
+"""`aie-bridge content check`: validate everything under content/ (the curriculum, the
+retrieval corpus and its golden set, the eval items, the design prompts, the cost lab's query
+log and example scenario) and say what is wrong, file and field."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+from pydantic import ValidationError
 
 from labs.curriculum.loader import CONTENT_DIR, ContentError, load_curriculum
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    content = sub.add_parser("content", help="work with the curriculum in content/")
+    content = sub.add_parser("content", help="work with the curriculum and lab data in content/")
     csub = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
     check = csub.add_parser("check", help="validate every content file")
     check.add_argument("--root", type=Path, default=CONTENT_DIR, help="content folder to check")
     check.set_defaults(func=_check)
 
 
-def _check(args: argparse.Namespace) -> int:
-    try:
-        cur = load_curriculum(args.root)
-    except ContentError as e:
-        for problem in e.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        print(f"{len(e.problems)} problem(s) in {args.root}", file=sys.stderr)
-        return 1
+def _curriculum(root: Path) -> str:
+    cur = load_curriculum(root)
     n_q = sum(len(q.questions) for q in cur.quizzes.values())
     n_c = sum(len(d.cards) for d in cur.decks.values())
-    print(f"content OK: {len(cur.modules)} modules, {n_q} quiz questions, {n_c} flashcards, "
-          f"{len(cur.trainer.scenarios)} decision scenarios")
+    return (f"{len(cur.modules)} modules, {n_q} quiz questions, {n_c} flashcards, "
+            f"{len(cur.trainer.scenarios)} decision scenarios")
+
+
+def _corpus(root: Path) -> str:
+    from labs.retrieval.corpus import load_bundled_checked
+
+    corpus, problems = load_bundled_checked(root)
+    if problems:
+        raise ContentError(problems)
+    return f"{len(corpus.documents)} corpus documents, {len(corpus.queries)} golden queries"
+
+
+def _evals(root: Path) -> str:
+    from labs.evals.data import load_items, load_pairs
+
+    items = load_items(root / "evals" / "items.yaml").items
+    pairs = load_pairs(root / "evals" / "similarity_pairs.yaml").pairs
+    return f"{len(items)} eval items, {len(pairs)} similarity pairs"
+
+
+def _prompts(root: Path) -> str:
+    from labs.whiteboard.loader import PromptError, load_prompts
+
+    try:
+        prompts = load_prompts(root / "whiteboard" / "prompts")
+    except PromptError as e:
+        raise ContentError(e.problems) from e
+    return f"{len(prompts)} design prompts"
+
+
+def _costsim(root: Path) -> str:
+    from labs.costsim.scenario import ScenarioError, load_scenario
+    from labs.costsim.semcache import load_query_log
+
+    path = root / "costsim" / "query_log.yaml"
+    try:
+        log = load_query_log(path)
+    except ValidationError as e:
+        raise ContentError([f"{path}: field {'.'.join(map(str, x['loc']))}: {x['msg']}"
+                            for x in e.errors()]) from e
+    scenario = root / "costsim" / "example_scenario.yaml"
+    try:
+        load_scenario(scenario)
+    except ScenarioError as e:
+        raise ContentError([f"{scenario}: {e}"]) from e
+    return f"{len(log.texts)} cache-log queries"
+
+
+CHECKS: list[tuple[str, Callable[[Path], str]]] = [
+    ("curriculum", _curriculum), ("retrieval corpus", _corpus), ("eval sandbox", _evals),
+    ("design prompts", _prompts), ("cost lab", _costsim)]
+
+
+def _check(args: argparse.Namespace) -> int:
+    problems: list[str] = []
+    summary: list[str] = []
+    for name, check in CHECKS:
+        try:
+            summary.append(check(args.root))
+        except ContentError as e:
+            problems += [f"{name}: {p}" for p in e.problems]
+        except (OSError, ValueError) as e:
+            problems.append(f"{name}: {e}")
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in {args.root}", file=sys.stderr)
+        return 1
+    print("content OK: " + "; ".join(summary))
     return 0

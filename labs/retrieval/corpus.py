@@ -161,8 +161,16 @@ def load_documents(folder: Path) -> tuple[list[Document], list[str]]:
         if m.id != path.stem:
             problems.append(f"{path}: field id: {m.id!r} differs from the file name")
         docs.append(Document(m.id, m.title, with_title(m.title, body), m.kind.value,
-                             str(path.relative_to(CONTENT_DIR.parent))))
+                             _source(path)))
     return docs, problems
+
+
+def _source(path: Path) -> str:
+    """The file's path relative to the project when it lies inside it, else as given."""
+    try:
+        return str(path.relative_to(CONTENT_DIR.parent))
+    except ValueError:
+        return str(path)
 
 
 def load_lessons(folder: Path) -> list[Document]:
@@ -173,7 +181,7 @@ def load_lessons(folder: Path) -> list[Document]:
         if "id" in meta and "title" in meta:
             out.append(Document(f"lesson-{meta['id']}", str(meta["title"]),
                                 with_title(str(meta["title"]), body), "lesson",
-                                str(path.relative_to(CONTENT_DIR.parent))))
+                                _source(path)))
     return out
 
 
