@@ -141,7 +141,8 @@ def bundled(settings_list) -> None:
     print("\n### 3. Hybrid query latency (query embedding + FAISS + BM25 + RRF)")
     from labs.retrieval.fusion import rrf
 
-    texts = [f"{q.text} {suffix}" for suffix in ("", "please", "(asked again)", "today")
+    run = time.strftime("%H%M%S")  # queries this cache has never embedded, on every run
+    texts = [f"{q.text} ({suffix} {run})" for suffix in ("v1", "please", "asked again", "today")
              for q in corpus.queries]
     idx.search(texts[0], "hybrid")  # warm-up
     parts: dict[str, list[float]] = {"embed query": [], "FAISS": [], "BM25": [], "RRF": [],
