@@ -335,7 +335,7 @@ if query.strip():
     results = index.search_all(query.strip(), k)
     relevant = q_by_id[picked].relevant if picked in q_by_id else None
     titles = {d.id: d.title for d in corpus.documents}
-    tables = compare.side_by_side(results, relevant, titles)
+    tables = compare.side_by_side(results, relevant)  # titles: in the expander below
     cols = st.columns(3)
     for col, mode in zip(cols, PATTERNS, strict=True):
         with col:
@@ -399,11 +399,15 @@ if done:
     st.dataframe(pd.DataFrame(ev.table()), hide_index=True, key="ret_metrics_table")
     verdict = compare.beats_both(ev)
     if verdict is not None:
+        trails = compare.hybrid_trails(ev, q_by_id)
+        why = "; ".join(f"**{kind}** queries ({h:.2f} against {best} {b:.2f})"
+                        for kind, h, best, b in trails)
         (st.success if verdict else st.warning)(
             "Hybrid nDCG@10 " + ("beats" if verdict else "does **not** beat")
-            + " both dense and BM25 here. " + ("" if verdict else
-                                               "The drill-down below shows the queries where "
-                                               "fusion pulled a good document down."))
+            + " both dense and BM25 here. "
+            + (f"Hybrid trails on {why}: where one retriever finds almost nothing, equal-weight "
+               "fusion lets its noise push good documents down. Try weighted fusion with more "
+               "weight on the stronger side, and read the drill-down below." if trails else ""))
     kinds = pd.DataFrame(compare.by_kind(ev, q_by_id))
     if kinds["kind"].nunique() > 1:
         kinds["pattern"] = kinds["pattern"].map(LABELS)

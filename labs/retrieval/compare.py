@@ -42,8 +42,9 @@ def side_by_side(results: Mapping[str, Sequence[Hit]], relevant: Mapping[str, in
     for mode, hits in results.items():
         rows = []
         for h in hits:
-            row = {"rank": h.rank, "doc": h.doc_id, "title": (titles or {}).get(h.doc_id, ""),
-                   "score": round(h.score, 4)}
+            row = {"rank": h.rank, "doc": h.doc_id, "score": round(h.score, 4)}
+            if titles is not None:
+                row["title"] = titles.get(h.doc_id, "")
             for other, other_hits in results.items():
                 if other != mode:
                     r = rank_of(other_hits, h.doc_id)
@@ -105,3 +106,19 @@ def by_kind(ev: Evaluation, queries: Mapping[str, object], metric: str = "ndcg@1
             rows.append({"kind": kind, "pattern": mode, metric: sum(vals) / len(vals),
                          "queries": len(vals)})
     return rows
+
+
+def hybrid_trails(ev: Evaluation, queries: Mapping[str, object], metric: str = "ndcg@10"
+                  ) -> list[tuple[str, float, str, float]]:
+    """Query kinds where hybrid scores below the better single pattern:
+    (kind, hybrid's score, the better pattern, its score)."""
+    table: dict[str, dict[str, float]] = {}
+    for row in by_kind(ev, queries, metric):
+        table.setdefault(row["kind"], {})[row["pattern"]] = row[metric]
+    out = []
+    for kind, scores in table.items():
+        if {"dense", "bm25", "hybrid"} <= set(scores):
+            best = max(("dense", "bm25"), key=lambda m: scores[m])
+            if scores["hybrid"] < scores[best]:
+                out.append((kind, scores["hybrid"], best, scores[best]))
+    return out
