@@ -74,6 +74,16 @@ with create_tab:
         st.caption("Keep the passphrase: it is stored only as a hash and cannot be recovered.")
 
 
+def score_bands(accuracies) -> tuple[list[str], list[int]]:
+    """Learners per tenth of the score, 100% counted in the top band (a histogram with
+    end=100 would drop it, and one learner would stretch a bar across the whole axis)."""
+    bands = [f"{lo}–{lo + 9}%" for lo in range(0, 90, 10)] + ["90–100%"]
+    counts = [0] * 10
+    for a in accuracies:
+        counts[min(int(round(a * 100, 6)) // 10, 9)] += 1
+    return bands, counts
+
+
 def draw_dashboard(board: Dashboard) -> None:
     """Everything the dashboard shows, from one plain Dashboard value."""
     c1, c2, c3 = st.columns(3)
@@ -83,11 +93,12 @@ def draw_dashboard(board: Dashboard) -> None:
     if board.learners:
         st.caption("Joined: " + ", ".join(board.learners))
     if board.quiz_accuracy_by_learner:
-        acc = sorted(board.quiz_accuracy_by_learner.values())
-        fig = go.Figure(go.Histogram(x=[100 * a for a in acc], xbins=dict(start=0, end=100,
-                                     size=10), marker_color="#4f7cff"))
+        bands, counts = score_bands(board.quiz_accuracy_by_learner.values())
+        fig = go.Figure(go.Bar(x=bands, y=counts, marker_color="#4f7cff"))
         fig.update_layout(title="Quiz score distribution", xaxis_title="% answers right",
-                          yaxis_title="learners", height=300, margin=dict(t=40, b=10))
+                          yaxis=dict(title="learners", dtick=max(1, -(-max(counts) // 5)),
+                                     rangemode="tozero"),
+                          height=300, margin=dict(t=40, b=10))
         st.plotly_chart(fig, key="wsi_quiz_hist")
     if board.missed_questions:
         st.subheader("Most-missed quiz questions")
@@ -99,8 +110,8 @@ def draw_dashboard(board: Dashboard) -> None:
     if board.design_scores:
         fig = go.Figure([go.Box(y=v, name=k, boxpoints="all") for k, v in
                          board.design_scores.items()])
-        fig.update_layout(title="Design scores by prompt (0-100)", height=320,
-                          margin=dict(t=40, b=10))
+        fig.update_layout(title="Design scores by prompt", yaxis_title="score (0-100)",
+                          xaxis_title="design prompt", height=320, margin=dict(t=40, b=10))
         st.plotly_chart(fig, key="wsi_design_box")
     if board.missed_rubric_items:
         st.subheader("Rubric items the cohort misses most")
@@ -135,9 +146,12 @@ with watch_tab:
             draw_dashboard(dashboard(store, cur, access))
 
         live()
-        st.download_button("Export submissions (CSV)", export_csv(store, cur, access),
+        # built when clicked: the dashboard above refreshes on its own, and a CSV made at page
+        # load would miss every answer that came in since
+        st.download_button("Export submissions (CSV)", lambda: export_csv(store, cur, access),
                            file_name=f"workshop-{ws.code}.csv", mime="text/csv",
-                           key="wsi_export")
+                           key="wsi_export", on_click="ignore",
+                           help="Every submission up to the moment you click.")
         if st.button("Close the dashboard", key="wsi_close"):
             st.session_state.pop("wsi_access", None)
             st.rerun()

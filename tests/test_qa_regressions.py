@@ -1,0 +1,63 @@
+"""Regressions found in a user-eyed QA pass over the finished pages: each test names what a
+learner or instructor saw, and checks it no longer happens."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from labs.curriculum.loader import load_curriculum
+from labs.store import Store
+from labs.workshop import create_workshop, join_workshop, submit_quiz_answer
+from tests.conftest import page_test
+
+PASS = "correct horse battery"
+
+
+def _ok(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _open_dashboard(store):
+    now = datetime.now(UTC)
+    ws = create_workshop(store, title="QA clinic", passphrase=PASS, module_ids=["evals"],
+                         starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
+    at = page_test("app_pages/workshop_instructor.py").run()
+    at.text_input(key="wsi_open_code").input(ws.code)
+    at.text_input(key="wsi_open_pass").input(PASS)
+    at.button(key="FormSubmitter:wsi_open-Open dashboard").click().run()
+    _ok(at)
+    return ws, at
+
+
+def test_csv_export_is_built_when_clicked_so_answers_after_page_load_are_in_it():
+    # seen: the live dashboard counted 3 answers, the exported CSV held only its header
+    store = Store()
+    ws, at = _open_dashboard(store)
+    export = at.get("download_button")[0]
+    assert export.proto.HasField("deferred_file_id"), "the CSV must be made at click time"
+    assert not export.proto.url, "no CSV snapshot is baked into the page"
+
+
+def test_quiz_score_chart_counts_a_perfect_score_in_whole_learners():
+    # seen: one learner at 0% drew a bar across the whole axis, in fifths of a learner
+    store = Store()
+    cur = load_curriculum()
+    now = datetime.now(UTC)
+    ws = create_workshop(store, title="QA clinic", passphrase=PASS, module_ids=["evals"],
+                         starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
+    q = cur.quizzes["evals"].questions[0]
+    _, ana = join_workshop(store, ws.code, "Ana")
+    _, bo = join_workshop(store, ws.code, "Bo")
+    submit_quiz_answer(store, cur, ana, q.id, q.answer)
+    submit_quiz_answer(store, cur, bo, q.id, (q.answer + 1) % len(q.options))
+    at = page_test("app_pages/workshop_instructor.py").run()
+    at.text_input(key="wsi_open_code").input(ws.code)
+    at.text_input(key="wsi_open_pass").input(PASS)
+    at.button(key="FormSubmitter:wsi_open-Open dashboard").click().run()
+    _ok(at)
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bar = fig["data"][0]
+    counts = dict(zip(bar["x"], bar["y"], strict=True))
+    assert counts["0–9%"] == 1 and counts["90–100%"] == 1 and sum(bar["y"]) == 2
+    assert fig["layout"]["yaxis"]["dtick"] == 1
