@@ -61,3 +61,13 @@ def test_quiz_score_chart_counts_a_perfect_score_in_whole_learners():
     counts = dict(zip(bar["x"], bar["y"], strict=True))
     assert counts["0–9%"] == 1 and counts["90–100%"] == 1 and sum(bar["y"]) == 2
     assert fig["layout"]["yaxis"]["dtick"] == 1
+
+
+def test_joining_with_no_code_asks_for_the_code_instead_of_saying_it_is_wrong():
+    # seen: pressing Join on the empty form said "No workshop has that join code"
+    at = page_test("app_pages/workshop_join.py").run()
+    at.text_input(key="ws_name").input("Ana")
+    at.button(key="FormSubmitter:ws_join_form-Join").click().run()
+    _ok(at)
+    assert [e.value for e in at.error] == [
+        "Enter the six-character join code your instructor gave you."]

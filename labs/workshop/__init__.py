@@ -88,6 +88,8 @@ def create_workshop(
 
 
 def find_workshop(store: Store, code: str) -> Workshop:
+    if not normalise_code(code):
+        raise WorkshopError("Enter the six-character join code your instructor gave you.")
     with store.session() as s:
         ws = s.exec(select(Workshop).where(Workshop.code == normalise_code(code))).first()
     if ws is None:
