@@ -142,3 +142,16 @@ def test_chunk_view_escapes_text_and_marks_overlaps():
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert any(len(cover) == 2 for _, _, cover in segments(t, chunks))
     assert "#fde68a" in html  # the overlap colour
+
+
+@pytest.mark.parametrize("module", [
+    "labs.chunking.base", "labs.chunking.fixed", "labs.chunking.recursive",
+    "labs.chunking.sentence", "labs.chunking.markdown", "labs.chunking.parents",
+    "labs.chunking.view", "labs.chunking", "labs.retrieval.metrics", "labs.retrieval.fusion",
+    "labs.retrieval.compare", "labs.retrieval.dense", "labs.retrieval.rerank"])
+def test_worked_examples_in_docstrings_hold(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0 and result.attempted > 0

@@ -80,3 +80,18 @@ def test_bad_uploads_get_clear_errors_and_the_good_files_are_kept():
     assert at.metric[0].value == "2"  # the two good documents make the corpus
     assert at.selectbox(key="ret_view_doc").options == [
         "upload-notes · notes.md", "upload-page · page.html"]
+
+
+@pytest.mark.slow
+def test_an_hnsw_index_shows_its_recall_against_flat_and_latency(tmp_path: Path, embedder):
+    folder = make_beir(tmp_path / "tiny")
+    at = page_test(PAGE, timeout=180).run()
+    at.radio(key="ret_source").set_value("BEIR folder").run()
+    at.text_input(key="ret_beir_path").input(str(folder)).run()
+    at.selectbox(key="ret_kind").set_value("hnsw").run()
+    at.button(key="ret_build").click().run()
+    at.button(key="ret_evaluate").click().run()
+    _no_exceptions(at)
+    recall = next(m for m in at.metric if m.label == "HNSW recall@10 vs Flat")
+    assert float(recall.value) == 1.0  # five vectors: the graph finds them all
+    assert any(m.label == "Flat ms / query" for m in at.metric)

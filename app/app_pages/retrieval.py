@@ -423,6 +423,14 @@ if done:
                   delta=f"{ann.ms_per_query - ann.flat_ms_per_query:+.3f} vs Flat",
                   delta_color="inverse")
         a3.metric("Flat ms / query", f"{ann.flat_ms_per_query:.3f}")
+        lat = pd.DataFrame({"index": ["Flat (exact)", ann.kind.upper()],
+                            "ms per query": [ann.flat_ms_per_query, ann.ms_per_query],
+                            "recall@10 vs Flat": [1.0, ann.recall_at_10]})
+        fig = px.bar(lat, x="index", y="ms per query", text_auto=".3f",
+                     hover_data=["recall@10 vs Flat"],
+                     title=f"Search latency over {ev.judged} queries, one at a time")
+        fig.update_layout(height=280, margin=dict(l=10, r=10, t=50, b=10))
+        st.plotly_chart(fig, width="stretch", key="ret_ann_chart")
 
     st.subheader("Drill-down: queries a pattern missed")
     miss = compare.misses(ev, q_by_id)
