@@ -46,12 +46,12 @@ if checked:
         st.success(f"Yes: **{best}** wins here.")
     else:
         st.error(f"Not here: **{methods[checked].name}** loses to **{best}**.")
-    st.dataframe(pd.DataFrame([
+    # st.table wraps long text; a dataframe cut every "why" off mid-sentence
+    st.table(pd.DataFrame([
         {"method": methods[m].name, "verdict": "wins" if m == scenario.best else "loses",
-         "why": scenario.explanations[m]} for m in methods]),
-        hide_index=True, width="stretch")
+         "why": scenario.explanations[m]} for m in methods]), hide_index=True)
 
 with st.expander("The reference table: when each method wins and loses"):
-    st.dataframe(pd.DataFrame([{"method": m.name, "wins when": m.wins_when,
-                                "loses when": m.loses_when} for m in trainer.methods]),
-                 hide_index=True, width="stretch")
+    st.table(pd.DataFrame([{"method": m.name, "wins when": m.wins_when,
+                            "loses when": m.loses_when} for m in trainer.methods]),
+             hide_index=True)
