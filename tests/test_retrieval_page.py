@@ -39,7 +39,7 @@ def test_page_builds_an_index_runs_a_query_and_shows_three_lists_and_metrics(
         "Dense (MiniLM + FAISS)", "BM25 (bm25s)", "Hybrid"]
     dense, bm25, hybrid = (d.value for d in at.dataframe[:3])
     assert bm25.iloc[0]["doc"] == "d1" and bm25.iloc[0]["relevant"] == "✓"
-    assert {"vs dense", "vs bm25"} <= set(hybrid.columns) and "dense rank" in bm25.columns
+    assert {"vs dense", "vs bm25"} <= set(hybrid.columns) and "hybrid rank" in bm25.columns
     assert len(dense) == 5  # every document of the tiny corpus, ranked
     # offline: the HyDE and multi-query prompts are shown, with their estimated cost
     prompts = [c.value for c in at.code]

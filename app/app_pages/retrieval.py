@@ -352,8 +352,16 @@ if query.strip():
                         else "color:#7c3aed;font-weight:600" if text == "new"
                         else "background-color:#dcfce7" if text == "✓" else "")
 
-            st.dataframe(df.style.map(colour), hide_index=True, width="stretch",
-                         key=f"ret_table_{mode}")
+            # the columns that matter per list, narrow enough for three lists side by side
+            keep = (["rank", "doc", "vs dense", "vs bm25", "score"] if mode == "hybrid"
+                    else ["rank", "doc", "score", "hybrid rank"])
+            keep += ["relevant"] if "relevant" in df.columns else []
+            small = st.column_config.Column(width="small")
+            st.dataframe(df[keep].style.map(colour).format({"score": "{:.3f}"}),
+                         hide_index=True, width="stretch", key=f"ret_table_{mode}",
+                         column_config={"rank": small, "score": small, "vs dense": small,
+                                        "vs bm25": small, "hybrid rank": small,
+                                        "relevant": small})
     st.caption("Hybrid: ▲/▼ is how far fusion moved a document against its rank in the dense "
                "or BM25 list; *new* means that list did not have it in its top K. "
                + ("✓ marks documents judged relevant for this golden query."
