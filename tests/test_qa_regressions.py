@@ -71,3 +71,22 @@ def test_joining_with_no_code_asks_for_the_code_instead_of_saying_it_is_wrong():
     _ok(at)
     assert [e.value for e in at.error] == [
         "Enter the six-character join code your instructor gave you."]
+
+
+def test_pass_fail_agreement_heatmap_names_pass_and_fail_and_says_who_judged():
+    # seen: the pass-fail confusion matrix had numeric axes from -0.5 to 1.5, and nothing on
+    # the human-labels tab said the judge it was compared with is the offline rubric engine
+    from labs.evals.data import load_items
+
+    item = load_items().items[0]
+    at = page_test("app_pages/evals.py").run()
+    at.radio(key="eval_human_scale").set_value("pass-fail").run()
+    for a, label in zip(item.answers[:3], (1, 0, 1), strict=True):
+        at.get_by_key(f"eval_lab_pass-fail_{a.id}").set_value(label).run()
+    at.button(key="eval_agree_run").click().run()
+    _ok(at)
+    fig = next(f for c in at.get("plotly_chart") if (f := json.loads(c.proto.spec))
+               ["data"][0]["type"] == "heatmap")
+    assert fig["data"][0]["x"] == ["fail", "pass"] and fig["data"][0]["y"] == ["fail", "pass"]
+    assert fig["layout"]["xaxis"]["type"] == "category"
+    assert any("offline rubric judge" in i.value for i in at.info)

@@ -260,12 +260,13 @@ with tabs[3]:
                f"{sum(len(i.answers) for i in items)} answers on the {scale} scale.")
     if len(labelled) >= 2 and st.button("Compare with the judge", key="eval_agree_run"):
         try:
-            judge_scores = [J.judge_absolute(judge_item(i), a.text, config=cfg,
-                                             learner_id=me.id).verdict.score
-                            for i, a in labelled]
+            judged = [J.judge_absolute(judge_item(i), a.text, config=cfg, learner_id=me.id)
+                      for i, a in labelled]
         except (llm.LLMError, llm.LLMUnavailable) as e:
             st.error(f"The judge failed: {e}")
         else:
+            who_judged(judged[-1].label)
+            judge_scores = [j.verdict.score for j in judged]
             human = [mine[a.id] for _, a in labelled]
             if scale == "pass-fail":
                 judge_scores = to_pass_fail(judge_scores)
@@ -275,10 +276,14 @@ with tabs[3]:
             c2.metric("Weighted kappa" if scale == "1-5" else "Raw agreement",
                       f"{ag.weighted_kappa:.2f}" if scale == "1-5" else f"{ag.raw:.0%}")
             c3.metric("Spearman", "n/a" if ag.spearman is None else f"{ag.spearman:.2f}")
-            heat = go.Figure(go.Heatmap(z=ag.confusion, x=[str(x) for x in ag.labels],
-                                        y=[str(x) for x in ag.labels], colorscale="Blues",
-                                        text=ag.confusion, texttemplate="%{text}"))
-            heat.update_layout(xaxis_title="judge", yaxis_title="you", height=320,
+            names = [("pass" if x else "fail") if scale == "pass-fail" else str(x)
+                     for x in ag.labels]
+            heat = go.Figure(go.Heatmap(z=ag.confusion, x=names, y=names, colorscale="Blues",
+                                        text=ag.confusion, texttemplate="%{text}",
+                                        colorbar=dict(title="answers")))
+            # category axes: "0"/"1" would otherwise be read as numbers (ticks at -0.5 … 1.5)
+            heat.update_layout(xaxis=dict(title="judge", type="category"),
+                               yaxis=dict(title="you", type="category"), height=320,
                                margin=dict(t=20, b=10))
             st.plotly_chart(heat, key="eval_agree_heat")
 
