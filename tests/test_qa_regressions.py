@@ -90,3 +90,13 @@ def test_pass_fail_agreement_heatmap_names_pass_and_fail_and_says_who_judged():
     assert fig["data"][0]["x"] == ["fail", "pass"] and fig["data"][0]["y"] == ["fail", "pass"]
     assert fig["layout"]["xaxis"]["type"] == "category"
     assert any("offline rubric judge" in i.value for i in at.info)
+
+
+def test_review_forecast_counts_whole_cards():
+    # seen: after one review the y axis of "Reviews coming up" read 0, 0.5, 1, 1.5 cards
+    at = page_test("app_pages/review.py").run()
+    at.button(key="review_show").click().run()
+    at.button(key="review_good").click().run()
+    _ok(at)
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert fig["layout"]["yaxis"]["dtick"] == 1 and fig["layout"]["yaxis"]["title"]["text"]

@@ -71,8 +71,12 @@ if dues:
     today = utcnow().date()
     days = [max(0, (d.date() - today).days) for d in dues]
     horizon = list(range(0, 15))
-    fig = go.Figure(go.Bar(x=horizon, y=[days.count(d) for d in horizon],
-                           marker_color="#4f7cff"))
-    fig.update_layout(title="Reviews coming up", xaxis_title="days from today",
-                      yaxis_title="cards", height=280, margin=dict(l=10, r=10, t=40, b=10))
+    counts = [days.count(d) for d in horizon]
+    fig = go.Figure(go.Bar(x=horizon, y=counts, marker_color="#4f7cff"))
+    # whole cards on the y axis (plotly's default put ticks at 0.5 and 1.5 cards)
+    fig.update_layout(title="Reviews coming up in the next two weeks",
+                      xaxis=dict(title="days from today", dtick=1),
+                      yaxis=dict(title="cards", dtick=max(1, -(-max(counts, default=0) // 5)),
+                                 rangemode="tozero"),
+                      height=280, margin=dict(l=10, r=10, t=40, b=10))
     st.plotly_chart(fig, key="review_forecast")
