@@ -189,3 +189,39 @@ def test_the_page_says_when_peak_traffic_needs_more_gpus():
         "prompt_cache_hit_rate", "exact_cache_hit_rate", "semantic_cache_hit_rate",
         "batch_share")})
     assert f"**{self_host(s).gpus_needed} GPU(s)**" in warning
+
+
+def test_an_uploaded_scenario_file_loads_into_the_widgets():
+    at = page_test(PAGE).run()
+    text = BASE + "model: gpt-4o\nbatch_share: 0.5\n"
+    at.get_by_key("cost_upload").set_value(("team.yaml", text.encode(), "application/x-yaml"))
+    at.run()
+    _no_exceptions(at)
+    assert at.session_state["cost_model"] == "gpt-4o"
+    assert at.slider(key="cost_batch_share").value == 0.5
+    assert any("Loaded team.yaml" in s.value for s in at.success)
+    assert _money(_metric(at, "Monthly cost")) == pytest.approx(
+        estimate({"requests_per_day": 100, "input_tokens": 500, "output_tokens": 50,
+                  "model": "gpt-4o", "batch_share": 0.5})["monthly_cost_usd"], abs=0.5)
+
+
+@pytest.mark.parametrize(("payload", "problem"), [
+    (b"\xff\xfe\x00not text", "not UTF-8 text"),
+    (b"- a\n- b\n", "expected a mapping"),
+])
+def test_a_bad_uploaded_scenario_file_is_refused_and_keeps_the_old_one(payload, problem):
+    at = page_test(PAGE).run()
+    model_before = at.session_state["cost_model"]
+    at.get_by_key("cost_upload").set_value(("bad.yaml", payload, "application/x-yaml"))
+    at.run()
+    _no_exceptions(at)
+    assert any("bad.yaml" in e.value and problem in e.value for e in at.error)
+    assert at.session_state["cost_model"] == model_before
+
+
+def test_loading_an_empty_paste_box_asks_for_a_scenario():
+    # seen: an empty box said "expected a mapping of field: value"
+    at = page_test(PAGE).run()
+    at.button(key="cost_load_paste").click().run()
+    _no_exceptions(at)
+    assert any("the box is empty" in e.value for e in at.error)

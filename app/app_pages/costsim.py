@@ -81,7 +81,12 @@ def _on_upload() -> None:
 
 
 def _on_paste() -> None:
-    _load_text(st.session_state.get(P + "paste", ""), "pasted text")
+    text = st.session_state.get(P + "paste") or ""
+    if not text.strip():
+        st.session_state[P + "load_errors"] = (
+            "pasted text", [("scenario", "the box is empty: paste a YAML or JSON scenario first")])
+        return
+    _load_text(text, "pasted text")
 
 
 def _pull(lever: str) -> None:
@@ -148,7 +153,8 @@ with sim_tab:
         st.subheader("Levers")
         st.selectbox("Model (genai-prices or custom)", models, key=P + "model",
                       help="Model tier is the biggest cost lever.")
-        st.number_input("Requests per day", min_value=0.0, step=1000.0, key=P + "requests_per_day")
+        st.number_input("Requests per day", min_value=0.0, step=1000.0, format="%g",
+                        key=P + "requests_per_day")
         a, b = st.columns(2)
         a.number_input("Input tokens / request", min_value=0, step=100, key=P + "input_tokens",
                        help="Shorter context (RAG instead of stuffing) lowers this.")
@@ -304,9 +310,20 @@ with sim_tab:
             st.subheader("The levers table, on your scenario")
             rows = lever_impacts(scenario, COMPARE_DEFAULT[0])
             st.dataframe(rows, hide_index=True, key=P + "levers_table",
-                         column_config={"fields": None, **{
-                             k: st.column_config.NumberColumn(format="%+.1f%%", width="small")
-                             for k in ("cost Δ %", "perceived p50 Δ %", "p95 Δ %")}})
+                         column_order=["lever", "setting tried", "cost Δ %",
+                                       "perceived p50 Δ %", "p95 Δ %", "cost (track)",
+                                       "latency (track)", "quality (track)"],
+                         column_config={
+                             "fields": None,
+                             "lever": st.column_config.TextColumn(width="medium"),
+                             # the settings are the point of the table: give them the room
+                             "setting tried": st.column_config.TextColumn(width="medium"),
+                             **{k: st.column_config.NumberColumn(
+                                 label, format="%+.1f%%", width="small", help=hlp)
+                                for k, label, hlp in (
+                                    ("cost Δ %", "cost Δ", "monthly cost"),
+                                    ("perceived p50 Δ %", "p50 Δ", "perceived p50 latency"),
+                                    ("p95 Δ %", "p95 Δ", "total p95 latency"))}})
             lever_keys = {lv.name: lv.key for lv in LEVERS if lv.key != "self_host"}
             pick = st.selectbox("Pull a lever in the simulator", list(lever_keys),
                                 key=P + "lever_pick")
