@@ -83,15 +83,20 @@ def test_bad_uploads_get_clear_errors_and_the_good_files_are_kept():
 
 
 @pytest.mark.slow
-def test_an_hnsw_index_shows_its_recall_against_flat_and_latency(tmp_path: Path, embedder):
+def test_an_hnsw_index_shows_recall_against_flat_and_a_reranked_pattern_is_scored(
+        tmp_path: Path, embedder):
     folder = make_beir(tmp_path / "tiny")
     at = page_test(PAGE, timeout=180).run()
     at.radio(key="ret_source").set_value("BEIR folder").run()
     at.text_input(key="ret_beir_path").input(str(folder)).run()
     at.selectbox(key="ret_kind").set_value("hnsw").run()
     at.button(key="ret_build").click().run()
+    at.checkbox(key="ret_eval_rerank").check()
     at.button(key="ret_evaluate").click().run()
     _no_exceptions(at)
+    table = next(d.value for d in at.dataframe if "pattern" in d.value.columns
+                 and "ndcg@10" in d.value.columns)
+    assert list(table["pattern"]) == ["dense", "bm25", "hybrid", "hybrid+maxsim"]
     recall = next(m for m in at.metric if m.label == "HNSW recall@10 vs Flat")
     assert float(recall.value) == 1.0  # five vectors: the graph finds them all
     assert any(m.label == "Flat ms / query" for m in at.metric)

@@ -98,3 +98,22 @@ def test_hyde_searches_with_the_passage_and_multi_query_fuses_three_searches(mon
     queries, fused = rewrite.multi_query(idx, "how do I rotate?")
     assert queries == ["rotate keys", "change keys", "new secret"]
     assert [d for d, _ in fused] == ["doc-b", "doc-c"]  # doc-b came first in two of three
+
+
+def test_rerank_runs_reorders_only_the_top_n_and_keeps_the_tail():
+    from labs.retrieval.corpus import Query
+    from labs.retrieval.engine import Hit
+
+    class ByLength:
+        label = "longest first"
+
+        def scores(self, query, passages):
+            return [float(len(p)) for p in passages]
+
+    class Index:
+        def context(self, hit):
+            return {"a": "x", "b": "xxx", "c": "xx", "d": "xxxxxxxx"}[hit.doc_id]
+
+    base = {"q": [Hit(d, 1.0, i + 1) for i, d in enumerate("abcd")]}
+    out = rr.rerank_runs(Index(), [Query("q", "?")], base, ByLength(), n=3)
+    assert [(h.doc_id, h.rank) for h in out["q"]] == [("b", 1), ("c", 2), ("a", 3), ("d", 4)]

@@ -26,7 +26,8 @@ from labs.retrieval.uploads import MAX_TOTAL_BYTES, load_uploads
 from labs.store import StoreError
 
 PATTERNS = ("dense", "bm25", "hybrid")
-LABELS = {"dense": "Dense (MiniLM + FAISS)", "bm25": "BM25 (bm25s)", "hybrid": "Hybrid"}
+LABELS = {"dense": "Dense (MiniLM + FAISS)", "bm25": "BM25 (bm25s)", "hybrid": "Hybrid",
+          "hybrid+maxsim": "Hybrid + MaxSim rerank"}
 
 me = ui.learner()
 st.title("Chunking & retrieval playground")
@@ -386,12 +387,22 @@ if not judged:
             "corpus (its golden set) or a BEIR folder with qrels.")
     st.stop()
 mk = st.slider("K for recall@K and precision@K", 1, 20, 10, key="ret_metric_k")
+with_rerank = st.checkbox("Also score hybrid + MaxSim rerank of the top 20 (slower: token "
+                          "vectors for every candidate chunk)", key="ret_eval_rerank")
 if st.button(f"Evaluate dense, BM25 and hybrid on {len(judged)} judged queries",
              key="ret_evaluate"):
-    with st.spinner("Running every judged query through the three patterns…"):
-        ev = index.evaluate(corpus.queries, PATTERNS, k=mk)
+    with st.spinner("Running every judged query through the patterns…"):
+        runs = index.runs(judged, PATTERNS, max(mk, 20))
         qv = index.embed_queries([q.text for q in judged])
         ann = index.ann_report(qv) if index.settings.index.kind != "flat" else None
+    if with_rerank:
+        from labs.retrieval.rerank import rerank_runs
+
+        bar = st.progress(0.0, text="Reranking the hybrid top 20 with MaxSim…")
+        runs["hybrid+maxsim"] = rerank_runs(
+            index, judged, runs["hybrid"], _maxsim(), 20,
+            lambda d, t: bar.progress(d / t, text=f"Reranking with MaxSim: {d} / {t} queries"))
+    ev = index.evaluate(corpus.queries, PATTERNS, k=mk, runs=runs)
     st.session_state["ret_eval"] = (built_key, index.settings, ev, ann)
 done = st.session_state.get("ret_eval")
 if done:

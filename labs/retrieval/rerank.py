@@ -125,3 +125,25 @@ def rerank(scorer, query: str, candidates: Sequence[tuple[str, str]]) -> list[tu
     scores = scorer.scores(query, [t for _, t in candidates])
     order = sorted(range(len(candidates)), key=lambda i: -scores[i])
     return [(candidates[i][0], scores[i]) for i in order]
+
+
+def rerank_runs(index, queries, base: dict, scorer, n: int = 20,  # type: ignore[no-untyped-def]
+                progress=None) -> dict:
+    """Rerank the top `n` of each query's ranking in `base` (query id → hits); the rest of
+    the ranking follows unchanged. Candidates are scored on their best-matching chunk."""
+    from labs.retrieval.engine import Hit
+
+    out = {}
+    for i, q in enumerate(queries):
+        hits = base[q.id]
+        top = hits[:n]
+        cands = [(h.doc_id, h.unit.chunk.text if h.unit else index.context(h)[:2000])
+                 for h in top]
+        unit_of = {h.doc_id: h.unit for h in top}
+        ranked = rerank(scorer, q.text, cands) if cands else []
+        new = [Hit(d, s, r + 1, unit_of[d]) for r, (d, s) in enumerate(ranked)]
+        new += [Hit(h.doc_id, h.score, len(new) + j + 1, h.unit) for j, h in enumerate(hits[n:])]
+        out[q.id] = new
+        if progress:
+            progress(i + 1, len(queries))
+    return out
