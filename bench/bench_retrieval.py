@@ -114,6 +114,7 @@ def bundled(settings_list) -> None:
     corpus = load_bundled()
     emb = get_embedder()
     queries = {q.id: q for q in corpus.queries}
+    rerank_too = True
     for label, settings in settings_list:
         t0 = time.perf_counter()
         idx = RetrievalIndex.build(corpus, settings, emb)
@@ -133,6 +134,19 @@ def bundled(settings_list) -> None:
             v = idx.evaluate(corpus.queries, ["hybrid"], k=10).mean["hybrid"]
             print(f"  hybrid with {variant}: nDCG@10 {v['ndcg@10']:.3f}, R@10 {v['recall@10']:.3f}")
         idx.configure(fusion="rrf", rrf_k=60, dense_weight=0.5)
+        if rerank_too:
+            from labs.retrieval.rerank import MaxSimReranker, rerank_runs
+
+            judged = corpus.judged
+            t0 = time.perf_counter()
+            runs = idx.runs(judged, ["hybrid"], 20)
+            runs["hybrid+maxsim"] = rerank_runs(idx, judged, runs["hybrid"],
+                                                MaxSimReranker(emb.model), 20)
+            v = idx.evaluate(judged, runs=runs).mean["hybrid+maxsim"]
+            print(f"  hybrid + MaxSim rerank of the top 20: nDCG@10 {v['ndcg@10']:.3f}, "
+                  f"MRR@10 {v['mrr@10']:.3f}, R@10 {v['recall@10']:.3f} "
+                  f"({time.perf_counter() - t0:.0f} s for {len(judged)} queries)")
+            rerank_too = False  # once is enough
         for row in by_kind(ev, queries):
             print(f"  {row['kind']:<12} {row['pattern']:<7} nDCG@10 {row['ndcg@10']:.3f} "
                   f"({row['queries']} queries)")
