@@ -88,8 +88,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out))
     else:
-        print(f"{corpus.name} · {args.mode} · {args.index} · {len(index.units)} chunks "
-              f"({index.stats.embedded} embedded now, the rest cached)")
+        what = (f"{len(index.units)} chunks ({index.stats.embedded} embedded now, the rest "
+                f"cached)" if index.units else f"{len(corpus.documents)} whole documents")
+        print(f"{corpus.name} · {args.mode} · {args.index} · {what}")
         for key, v in out.items():
             print(f"  {key:<11} {v}")
     return 0
