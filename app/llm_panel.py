@@ -122,6 +122,10 @@ def _picker(cfg: llm.LLMConfig) -> None:
     if left.button("Use", key="llm_use", type="primary", width="stretch"):
         choice = {"provider": provider, "model": model.strip(), "base_url": base_url.strip(),
                   "api_key": key.strip(), "cache": cache}
+        if provider == "openai-compatible" and not choice["base_url"].startswith(
+                ("http://", "https://")):
+            st.error(f"The base URL must start with http:// or https:// (Ollama: {OLLAMA_URL}).")
+            return
         try:
             built = _build(choice)
         except ValueError as e:

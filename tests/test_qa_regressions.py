@@ -100,3 +100,15 @@ def test_review_forecast_counts_whole_cards():
     _ok(at)
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert fig["layout"]["yaxis"]["dtick"] == 1 and fig["layout"]["yaxis"]["title"]["text"]
+
+
+def test_the_llm_panel_refuses_a_base_url_that_is_not_http():
+    # seen: "not a url" was accepted as the OpenAI-compatible base URL without a word
+    at = page_test("app_pages/spend.py").run()
+    at.sidebar.selectbox(key="llm_provider").set_value("openai-compatible").run()
+    at.sidebar.text_input(key="llm_base_url").input("not a url")
+    at.sidebar.button(key="llm_use").click().run()
+    _ok(at)
+    assert any("must start with http://" in e.value for e in at.sidebar.error)
+    assert any("Offline" in i.value for i in at.sidebar.info), "the old choice is kept"
+
