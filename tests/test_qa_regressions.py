@@ -112,3 +112,16 @@ def test_the_llm_panel_refuses_a_base_url_that_is_not_http():
     assert any("must start with http://" in e.value for e in at.sidebar.error)
     assert any("Offline" in i.value for i in at.sidebar.info), "the old choice is kept"
 
+
+
+def test_where_de_intuition_fails_boxes_say_it_once():
+    # seen: each box had an orange "Where DE intuition fails" heading and then the same words
+    # again in bold as the first line of its text
+    at = page_test("app_pages/modules.py").run()
+    _ok(at)
+    boxes = [m.value for m in at.markdown if "Where DE intuition fails" in m.value
+             and "orange" in m.value]
+    assert len(boxes) == 2  # module 1 has two
+    for text in boxes:
+        assert text.count("Where DE intuition fails") == 1
+        assert text.startswith(':orange[**Where DE intuition fails:**] **"')

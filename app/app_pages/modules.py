@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from app import ui
@@ -10,6 +12,7 @@ from labs.curriculum.loader import demote_headings, lesson_blocks
 from labs.curriculum.practice import mark_lesson_read, module_statuses, record_quiz_answer
 from labs.store import StoreError, set_last_module
 
+DE_FAILS_LEAD = re.compile(r"^\*\*Where DE intuition fails:\s*")
 LAB_TITLES = {"retrieval": "Chunking and retrieval lab", "evals": "Eval-pyramid sandbox",
               "costsim": "Cost and latency simulator", "mcp": "MCP explorer",
               "whiteboard": "System-design whiteboard", "drill": "90-second drill",
@@ -51,8 +54,13 @@ with lesson_tab:
             st.graphviz_chart(block.text, width="stretch")
         elif block.kind == "de-fails":
             with st.container(border=True):
-                st.markdown(":orange[**Where DE intuition fails**]")
-                st.markdown(block.text)
+                # the blocks open with "**Where DE intuition fails: <the habit>.**"; colour that
+                # lead instead of stacking a second copy of it above as a heading
+                text, n = DE_FAILS_LEAD.subn(":orange[**Where DE intuition fails:**] **",
+                                             block.text, count=1)
+                if not n:
+                    text = ":orange[**Where DE intuition fails**]\n\n" + block.text
+                st.markdown(text)
         else:
             st.markdown(demote_headings(block.text))
     st.subheader("Key takeaways")
