@@ -125,3 +125,18 @@ def test_where_de_intuition_fails_boxes_say_it_once():
     for text in boxes:
         assert text.count("Where DE intuition fails") == 1
         assert text.startswith(':orange[**Where DE intuition fails:**] **"')
+
+
+def test_cost_charts_put_the_minus_sign_before_the_dollar():
+    # seen: the savings waterfall labelled its steps "$-2,619"
+    from labs.costsim import model as cm
+    from labs.costsim.charts import savings_waterfall, usd
+    from labs.costsim.scenario import parse_scenario
+
+    assert usd(-2619.4) == "-$2,619" and usd(235.617, 2) == "$235.62" and usd(0) == "$0"
+    sim = cm.simulate(parse_scenario({"requests_per_day": 20000, "input_tokens": 3000,
+                                      "output_tokens": 350, "model": "claude-sonnet-4-6",
+                                      "cached_prefix_tokens": 2000,
+                                      "prompt_cache_hit_rate": 0.85}), ())
+    labels = savings_waterfall(sim).to_dict()["data"][0]["text"]
+    assert not any("$-" in t for t in labels) and any(t.startswith("-$") for t in labels)

@@ -92,11 +92,16 @@ def cost_vs_traffic(sim: Simulation) -> go.Figure:
                        "legend": {"orientation": "h", "y": -0.2}})
 
 
+def usd(v: float, decimals: int = 0) -> str:
+    """Dollars with the sign in front: usd(-2619.4) == '-$2,619' (f"${v}" gives '$-2,619')."""
+    return f"{'-' if v < 0 else ''}${abs(v):,.{decimals}f}"
+
+
 def savings_waterfall(sim: Simulation) -> go.Figure:
     steps = sim.waterfall
     measure = ["absolute"] + ["relative"] * (len(steps) - 2) + ["total"]
     return _fig([{"type": "waterfall", "x": [n for n, _ in steps], "y": [v for _, v in steps],
-                  "measure": measure, "text": [f"${v:,.0f}" for _, v in steps],
+                  "measure": measure, "text": [usd(v) for _, v in steps],
                   "textposition": "outside",
                   "decreasing": {"marker": {"color": "#2ca02c"}},
                   "increasing": {"marker": {"color": "#d62728"}},
@@ -140,9 +145,12 @@ def breakdown_bar(sim: Simulation) -> go.Figure:
     parts = {"input": b.input_usd, "cache read": b.cache_read_usd,
              "cache write": b.cache_write_usd, "output": b.output_usd,
              "batch discount": b.batch_discount_usd}
+    # labels outside and level: inside a narrow column "auto" turned them sideways and tiny
     return _fig([{"type": "bar", "x": list(parts), "y": list(parts.values()),
-                  "text": [f"${v:,.2f}" for v in parts.values()], "textposition": "auto"}],
-                {"yaxis": {"title": {"text": "USD per month"}}, "height": 300})
+                  "text": [usd(v, 2 if abs(v) < 100 else 0) for v in parts.values()],
+                  "textposition": "outside", "textangle": 0, "cliponaxis": False}],
+                {"yaxis": {"title": {"text": "USD per month"}, "automargin": True},
+                 "xaxis": {"title": {"text": "part of the bill"}}, "height": 380})
 
 
 def simulator_figures(sim: Simulation) -> dict[str, go.Figure]:
