@@ -140,3 +140,13 @@ def test_cost_charts_put_the_minus_sign_before_the_dollar():
                                       "prompt_cache_hit_rate": 0.85}), ())
     labels = savings_waterfall(sim).to_dict()["data"][0]["text"]
     assert not any("$-" in t for t in labels) and any(t.startswith("-$") for t in labels)
+
+
+def test_judge_reasons_are_shown_in_full_not_cut_off_in_a_grid():
+    # seen: the judge's "reasons" column ended mid-word at the edge of a dataframe
+    at = page_test("app_pages/evals.py").run()
+    at.button(key="eval_judge_run").click().run()
+    _ok(at)
+    table = at.table[0].value
+    assert list(table.columns) == ["answer", "kind", "score", "reasons"]
+    assert all(r.startswith(("covers", "misses")) for r in table["reasons"])

@@ -187,7 +187,8 @@ with tabs[2]:
     if judged and judged[0] == item.id:
         _, label, results, spent = judged
         who_judged(label)
-        st.dataframe(pd.DataFrame(results), hide_index=True, width="stretch")
+        # a wrapping table: the reasons are the point, and a dataframe cut them off
+        st.table(pd.DataFrame(results), hide_index=True)
         st.caption(f"Spent ${spent:.4f} on this item.")
 
     st.subheader("Bias probes")
