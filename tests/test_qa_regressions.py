@@ -150,3 +150,15 @@ def test_judge_reasons_are_shown_in_full_not_cut_off_in_a_grid():
     table = at.table[0].value
     assert list(table.columns) == ["answer", "kind", "score", "reasons"]
     assert all(r.startswith(("covers", "misses")) for r in table["reasons"])
+
+
+def test_spend_charts_count_calls_when_every_call_cost_nothing():
+    # seen: after offline judge calls, "Cost by feature" was an empty axis from -1 to 1
+    at = page_test("app_pages/evals.py").run()
+    at.button(key="eval_judge_run").click().run()  # offline judge calls, recorded at $0
+    at.switch_page("app_pages/spend.py").run()
+    _ok(at)
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "every call so far cost $0" in fig["layout"]["title"]["text"]
+    assert fig["layout"]["yaxis"]["title"]["text"] == "calls"
+    assert sum(fig["data"][0]["y"]) > 0
