@@ -162,3 +162,19 @@ def test_spend_charts_count_calls_when_every_call_cost_nothing():
     assert "every call so far cost $0" in fig["layout"]["title"]["text"]
     assert fig["layout"]["yaxis"]["title"]["text"] == "calls"
     assert sum(fig["data"][0]["y"]) > 0
+
+
+def test_a_new_workshop_code_is_filled_in_on_the_dashboard_tab():
+    # seen: after creating a workshop the instructor had to copy the code into the other tab
+    at = page_test("app_pages/workshop_instructor.py").run()
+    at.text_input(key="wsi_title").input("RAG clinic")
+    at.text_input(key="wsi_pass1").input(PASS)
+    at.text_input(key="wsi_pass2").input(PASS)
+    at.button(key="FormSubmitter:wsi_create-Create workshop").click().run()
+    _ok(at)
+    code = at.session_state["wsi_created_code"]
+    assert at.text_input(key="wsi_open_code").value == code
+    at.text_input(key="wsi_open_pass").input(PASS)
+    at.button(key="FormSubmitter:wsi_open-Open dashboard").click().run()
+    _ok(at)
+    assert any(code in s.value for s in at.subheader)

@@ -68,10 +68,13 @@ with create_tab:
                 st.error(str(e))
             else:
                 st.session_state["wsi_created_code"] = ws.code
+                # the Dashboard tab's form is drawn later in this run: fill its code in
+                st.session_state["wsi_open_code"] = ws.code
     if code := st.session_state.get("wsi_created_code"):
         st.success("Workshop created. Learners join on the *Join a workshop* page with this code:")
         st.markdown(f"# `{code}`")
-        st.caption("Keep the passphrase: it is stored only as a hash and cannot be recovered.")
+        st.caption("Keep the passphrase: it is stored only as a hash and cannot be recovered. "
+                   "The Dashboard tab has the code filled in; it asks for the passphrase.")
 
 
 def score_bands(accuracies) -> tuple[list[str], list[int]]:
