@@ -15,6 +15,6 @@ for spec in built_pages():
         st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.key,
                 default=spec.key == "home")
     )
-page = st.navigation(sections)
+page = st.navigation(sections, expanded=True)
 ui.sidebar()
 page.run()
