@@ -69,7 +69,7 @@ def test_instructor_watches_submissions_and_exports_csv():
     _ok(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Learners joined"] == "1" and metrics["Quiz answers"] == "1"
-    assert q.prompt in set(at.dataframe[0].value["question"])
+    assert q.prompt in set(at.table[0].value["question"])  # a wrapping table, not cut off
     export = at.get("download_button")[0]
     assert export.proto.label == "Export submissions (CSV)"
 
@@ -100,7 +100,7 @@ def test_learner_joins_answers_and_sees_only_their_own_results():
     at.run()
     _ok(at)
     assert [m.value for m in at.metric] == ["1 / 1"]  # Sam's answer, not Kim's
-    assert len(at.dataframe[0].value) == 1
+    assert len(at.table[0].value) == 1
 
 
 def test_joining_with_a_wrong_code_is_refused_clearly():

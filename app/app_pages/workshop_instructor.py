@@ -105,11 +105,12 @@ def draw_dashboard(board: Dashboard) -> None:
         st.plotly_chart(fig, key="wsi_quiz_hist")
     if board.missed_questions:
         st.subheader("Most-missed quiz questions")
-        st.dataframe(pd.DataFrame([{
+        # a wrapping table: the question and the wrong options are what the room discusses
+        st.table(pd.DataFrame([{
             "question": m.prompt, "wrong": m.wrong, "answers": m.total,
             "wrong options chosen": "; ".join(f"{t} (×{n})" for t, n in
                                               m.wrong_options.most_common())}
-            for m in board.missed_questions[:10]]), hide_index=True, width="stretch")
+            for m in board.missed_questions[:10]]), hide_index=True)
     if board.design_scores:
         fig = go.Figure([go.Box(y=v, name=k, boxpoints="all") for k, v in
                          board.design_scores.items()])
@@ -118,8 +119,8 @@ def draw_dashboard(board: Dashboard) -> None:
         st.plotly_chart(fig, key="wsi_design_box")
     if board.missed_rubric_items:
         st.subheader("Rubric items the cohort misses most")
-        st.dataframe(pd.DataFrame(board.missed_rubric_items.most_common(10),
-                                  columns=["rubric item", "missed by"]), hide_index=True)
+        st.table(pd.DataFrame(board.missed_rubric_items.most_common(10),
+                              columns=["rubric item", "missed by"]), hide_index=True)
     if not board.quiz_attempts and not board.design_submissions:
         st.info("No submissions yet. This view refreshes every few seconds.")
 

@@ -80,8 +80,7 @@ else:
     questions = cur.questions()
     right = sum(a.correct for a in attempts)
     st.metric("Quiz answers right", f"{right} / {len(attempts)}")
-    st.dataframe(pd.DataFrame([{
+    st.table(pd.DataFrame([{
         "time (UTC)": f"{a.created_at:%H:%M:%S}", "module": a.module_id,
         "question": q.prompt if (q := questions.get(a.question_id)) else a.question_id,
-        "right": "yes" if a.correct else "no"} for a in attempts]),
-        hide_index=True, width="stretch")
+        "right": "yes" if a.correct else "no"} for a in attempts]), hide_index=True)
