@@ -75,6 +75,14 @@ def minilm_tokenizer() -> HFTokenizer:
     return HFTokenizer(Tokenizer.from_file(str(get_model_path() / "tokenizer.json")))
 
 
+def check_window(size: int, overlap: int) -> None:
+    """Every chunker takes a size and an overlap in tokens; refuse the ones that cannot work."""
+    if size < 1:
+        raise ValueError("size must be at least 1 token")
+    if not 0 <= overlap < size:
+        raise ValueError("overlap must be at least 0 and smaller than size")
+
+
 def count(text: str, tokenizer: Tokenizer) -> int:
     return len(tokenizer.spans(text))
 

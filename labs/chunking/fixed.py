@@ -6,7 +6,7 @@ a boundary can fall in the middle of a sentence or a word-piece run like `E-4013
 
 from __future__ import annotations
 
-from labs.chunking.base import Chunk, Tokenizer, minilm_tokenizer
+from labs.chunking.base import Chunk, Tokenizer, check_window, minilm_tokenizer
 
 
 def fixed_tokens(text: str, size: int = 200, overlap: int = 0,
@@ -18,10 +18,7 @@ def fixed_tokens(text: str, size: int = 200, overlap: int = 0,
     ...                               tokenizer=WordTokenizer())]
     ['a b c', 'c d e', 'e f g']
     """
-    if size < 1:
-        raise ValueError("size must be at least 1 token")
-    if not 0 <= overlap < size:
-        raise ValueError("overlap must be at least 0 and smaller than size")
+    check_window(size, overlap)
     spans = (tokenizer or minilm_tokenizer()).spans(text)
     step = size - overlap
     chunks: list[Chunk] = []

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from labs.chunking.base import Chunk, Tokenizer, merge, minilm_tokenizer
+from labs.chunking.base import Chunk, Tokenizer, check_window, merge, minilm_tokenizer
 from labs.chunking.recursive import recursive_pieces
 
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
@@ -91,10 +91,7 @@ def markdown_headers(text: str, size: int = 200, overlap: int = 0,
     The Pro section (8 words) does not fit in 5, so it is cut by recursive's rules (line, then
     sentence, then word); no chunk reaches back into the Plans section.
     """
-    if size < 1:
-        raise ValueError("size must be at least 1 token")
-    if not 0 <= overlap < size:
-        raise ValueError("overlap must be at least 0 and smaller than size")
+    check_window(size, overlap)
     tok = tokenizer or minilm_tokenizer()
     out: list[Chunk] = []
     carry: int | None = None  # start of a heading with no text of its own, joined to the next

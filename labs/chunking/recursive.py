@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from labs.chunking.base import Chunk, Tokenizer, merge, minilm_tokenizer, trim
+from labs.chunking.base import Chunk, Tokenizer, check_window, merge, minilm_tokenizer, trim
 
 # Each level's boundary, coarsest first. A match is the separator itself.
 LEVELS: list[tuple[str, re.Pattern[str]]] = [
@@ -68,10 +68,7 @@ def recursive(text: str, size: int = 200, overlap: int = 0,
     The second paragraph (5 words) was too long, so it was split into its sentences; the
     pieces were then packed back four words at a time.
     """
-    if size < 1:
-        raise ValueError("size must be at least 1 token")
-    if not 0 <= overlap < size:
-        raise ValueError("overlap must be at least 0 and smaller than size")
+    check_window(size, overlap)
     tok = tokenizer or minilm_tokenizer()
     s, e = trim(text, 0, len(text))
     if e == s:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from labs.chunking.base import Chunk, Tokenizer, merge, minilm_tokenizer, trim
+from labs.chunking.base import Chunk, Tokenizer, check_window, merge, minilm_tokenizer, trim
 from labs.chunking.recursive import LEVELS, pieces, split_spans
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
@@ -31,10 +31,7 @@ def sentences(text: str, size: int = 200, overlap: int = 0,
     The overlap is counted in tokens but filled with whole sentences: with overlap=1 nothing
     carries over, because the last sentence ("Three four five.") alone is 3 tokens.
     """
-    if size < 1:
-        raise ValueError("size must be at least 1 token")
-    if not 0 <= overlap < size:
-        raise ValueError("overlap must be at least 0 and smaller than size")
+    check_window(size, overlap)
     tok = tokenizer or minilm_tokenizer()
     s, e = trim(text, 0, len(text))
     spans: list[tuple[int, int, int]] = []
