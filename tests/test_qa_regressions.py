@@ -178,3 +178,19 @@ def test_a_new_workshop_code_is_filled_in_on_the_dashboard_tab():
     at.button(key="FormSubmitter:wsi_open-Open dashboard").click().run()
     _ok(at)
     assert any(code in s.value for s in at.subheader)
+
+
+def test_a_quiz_verdict_is_not_shown_under_a_different_option():
+    # seen: after "Not quite", picking the right option still showed "Not quite" beneath it
+    q = load_curriculum().quizzes["shape-map"].questions[0]
+    wrong = (q.answer + 1) % len(q.options)
+    at = page_test("app_pages/modules.py").run()
+    at.radio(key=f"quiz_choice_{q.id}").set_value(wrong).run()
+    at.button(key=f"quiz_check_{q.id}").click().run()
+    assert any(e.value.startswith("Not quite") for e in at.error)
+    at.radio(key=f"quiz_choice_{q.id}").set_value(q.answer).run()
+    _ok(at)
+    assert not any(e.value.startswith("Not quite") for e in at.error)
+    assert any("check it again" in c.value for c in at.caption)
+    at.button(key=f"quiz_check_{q.id}").click().run()
+    assert any(s.value.startswith("Right.") for s in at.success)

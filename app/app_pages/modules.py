@@ -87,13 +87,16 @@ with quiz_tab:
                     st.warning("Pick an option first.")
                 else:
                     try:
-                        st.session_state[f"quiz_result_{q.id}"] = record_quiz_answer(
+                        st.session_state[f"quiz_result_{q.id}"] = (choice, record_quiz_answer(
                             store, cur, me.id, q.id, choice,
-                            workshop_id=ui.active_workshop_id())
+                            workshop_id=ui.active_workshop_id()))
                     except StoreError as e:
                         st.error(f"Your answer was not saved: {e}")
-            result = st.session_state.get(f"quiz_result_{q.id}")
-            if result is not None:
+            checked, result = st.session_state.get(f"quiz_result_{q.id}", (None, None))
+            if result is not None and checked != choice:
+                # the verdict was for another option: showing it under this one misleads
+                st.caption("You picked another option since you checked: check it again.")
+            elif result is not None:
                 if result.correct:
                     st.success(f"Right. {result.answer_explanation}")
                 else:
