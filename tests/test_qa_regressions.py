@@ -194,3 +194,20 @@ def test_a_quiz_verdict_is_not_shown_under_a_different_option():
     assert any("check it again" in c.value for c in at.caption)
     at.button(key=f"quiz_check_{q.id}").click().run()
     assert any(s.value.startswith("Right.") for s in at.success)
+
+
+def test_precision_is_not_drawn_as_1_where_no_pair_is_called_a_match():
+    # seen: the sweep's precision line jumped to 1.0 past the highest cosine (0/0 drawn as 1)
+    from labs.evals.data import load_pairs
+
+    n = len(load_pairs().pairs)
+    at = page_test("app_pages/evals.py")
+    at.session_state["eval_sims"] = [0.2 + 0.5 * i / n for i in range(n)]  # all below 0.7
+    at.run()
+    _ok(at)
+    fig = next(f for c in at.get("plotly_chart") if (f := json.loads(c.proto.spec))
+               ["data"][0].get("name") == "precision")
+    by_t = dict(zip(fig["data"][0]["x"], fig["data"][0]["y"], strict=True))
+    assert by_t[0.9] is None and by_t[0.3] is not None
+    at.slider(key="eval_sim_t").set_value(0.95).run()
+    assert next(m.value for m in at.metric if m.label == "Precision") == "n/a"

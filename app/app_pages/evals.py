@@ -130,15 +130,19 @@ with tabs[1]:
         sims = np.array(st.session_state["eval_sims"])
         points = sweep(sims, [p.should_match for p in pairs])
         best = best_threshold(points)
+        # precision of "no pair called a match" is 0/0; the engine reports 1.0, which drew a
+        # jump to 1 at the right edge: leave a gap there instead
+        matched = {p.threshold: bool((sims >= p.threshold).any()) for p in points}
         fig = go.Figure()
         for name, attr in (("precision", "precision"), ("recall", "recall"), ("F1", "f1"),
                            ("false-match rate", "false_match_rate")):
-            fig.add_scatter(x=[p.threshold for p in points], y=[getattr(p, attr) for p in points],
-                            name=name, mode="lines")
+            fig.add_scatter(x=[p.threshold for p in points],
+                            y=[getattr(p, attr) if attr != "precision" or matched[p.threshold]
+                               else None for p in points], name=name, mode="lines")
         fig.add_vline(x=best.threshold, line_dash="dash",
                       annotation_text=f"best F1 {best.f1:.2f} at {best.threshold:.2f}")
         fig.update_layout(xaxis_title="threshold", yaxis_title="rate", height=340,
-                          margin=dict(t=30, b=10), legend=dict(orientation="h"))
+                          margin=dict(t=30, b=10), legend=dict(orientation="h", y=-0.3))
         st.plotly_chart(fig, key="eval_sim_sweep")
         hist = go.Figure([go.Histogram(x=[s for s, p in zip(sims, pairs, strict=True)
                                           if p.kind.value == k], name=k, opacity=0.65,
@@ -153,7 +157,9 @@ with tabs[1]:
         t = st.slider("Threshold", 0.0, 1.0, float(best.threshold), 0.01, key="eval_sim_t")
         pt = next(p for p in points if abs(p.threshold - round(t, 2)) < 1e-9)
         c1, c2, c3 = st.columns(3)
-        c1.metric("Precision", f"{pt.precision:.2f}")
+        c1.metric("Precision", f"{pt.precision:.2f}" if matched[pt.threshold] else "n/a",
+                  help=None if matched[pt.threshold] else "No pair reaches this threshold, so "
+                  "nothing is called a match and precision is undefined.")
         c2.metric("Recall", f"{pt.recall:.2f}")
         c3.metric("False matches", f"{pt.false_match_rate:.0%}")
         worst = sorted(((s, p) for s, p in zip(sims, pairs, strict=True)
