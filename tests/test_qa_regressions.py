@@ -211,3 +211,16 @@ def test_precision_is_not_drawn_as_1_where_no_pair_is_called_a_match():
     assert by_t[0.9] is None and by_t[0.3] is not None
     at.slider(key="eval_sim_t").set_value(0.95).run()
     assert next(m.value for m in at.metric if m.label == "Precision") == "n/a"
+
+
+def test_online_metrics_chart_shows_rates_as_percentages_and_keeps_red_for_the_alarm():
+    # seen: the follow-up axis read 0.1718, 0.1522…, and the follow-up line was the same red
+    # as the alarm marker
+    at = page_test("app_pages/evals.py").run()
+    _ok(at)
+    fig = next(f for c in at.get("plotly_chart") if (f := json.loads(c.proto.spec))
+               ["layout"].get("xaxis", {}).get("title", {}).get("text") == "day")
+    assert fig["layout"]["yaxis"]["tickformat"] == ".0%"
+    assert fig["layout"]["yaxis2"]["tickformat"] == ".1%"
+    follow = next(d for d in fig["data"] if d.get("name") == "follow-up rate")
+    assert follow["line"]["color"] != "red"

@@ -332,7 +332,8 @@ with tabs[4]:
         metric_cols = [c for c in df.columns if c not in ("answer", "kind")]
         fig = go.Figure([go.Bar(name=c, x=df["kind"], y=df[c]) for c in metric_cols])
         fig.update_layout(barmode="group", height=320, yaxis_range=[0, 1],
-                          margin=dict(t=20, b=10), legend=dict(orientation="h"))
+                          yaxis_title="score (0-1)", xaxis_title="candidate answer",
+                          margin=dict(t=20, b=10), legend=dict(orientation="h", y=-0.3))
         st.plotly_chart(fig, key="eval_rag_chart")
         if offline:
             st.caption("Offline support score only; with an LLM configured, its claim check "
@@ -456,13 +457,16 @@ with tabs[6]:
     fig.add_scatter(x=sim.days, y=sim.thumbs_up_rate, name="thumbs-up rate (daily)",
                     mode="markers", opacity=0.5)
     fig.add_scatter(x=sim.days, y=sim.rolling_thumbs_up, name="7-day rolling, as observed")
-    fig.add_scatter(x=sim.days, y=sim.follow_up_rate, name="follow-up rate", yaxis="y2")
+    fig.add_scatter(x=sim.days, y=sim.follow_up_rate, name="follow-up rate", yaxis="y2",
+                    line=dict(color="#ff7f0e"))  # the alarm line keeps red to itself
     fig.add_vline(x=sim.ship_day, line_dash="dash", annotation_text="bad model ships")
     if sim.alarm_day is not None:
         fig.add_vline(x=sim.alarm_day, line_color="red", annotation_text="alarm")
-    fig.update_layout(height=380, xaxis_title="day", yaxis_title="thumbs-up",
-                      yaxis2=dict(overlaying="y", side="right", title="follow-ups"),
-                      margin=dict(t=30, b=10), legend=dict(orientation="h"))
+    fig.update_layout(height=380, xaxis_title="day",
+                      yaxis=dict(title="thumbs-up rate", tickformat=".0%"),
+                      yaxis2=dict(overlaying="y", side="right", title="follow-up rate",
+                                  tickformat=".1%"),
+                      margin=dict(t=30, b=10), legend=dict(orientation="h", y=-0.3))
     st.plotly_chart(fig, key="eval_online_chart")
     if sim.detection_delay is None:
         st.warning("The online metrics never crossed the alarm line: the regression shipped "
