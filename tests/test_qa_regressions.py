@@ -224,3 +224,15 @@ def test_online_metrics_chart_shows_rates_as_percentages_and_keeps_red_for_the_a
     assert fig["layout"]["yaxis2"]["tickformat"] == ".1%"
     follow = next(d for d in fig["data"] if d.get("name") == "follow-up rate")
     assert follow["line"]["color"] != "red"
+
+
+def test_eval_cost_chart_names_the_free_layers_it_cannot_draw_on_a_log_axis():
+    # seen: reference metrics, embeddings, the offline judge and online metrics were empty
+    # slots on the log axis, as if their cost were missing
+    at = page_test("app_pages/evals.py").run()
+    _ok(at)
+    fig = next(f for c in at.get("plotly_chart") if (f := json.loads(c.proto.spec))
+               ["layout"].get("yaxis", {}).get("type") == "log")
+    names = fig["data"][0]["x"]
+    assert "reference metrics ($0)" in names and "online metrics ($0)" in names
+    assert any(t.startswith("$") for t in fig["data"][0]["text"])

@@ -507,10 +507,16 @@ with tabs[7]:
     df = pd.DataFrame([{"layer": r.layer, "USD per 1,000": r.usd_per_1000,
                         "hours per 1,000": r.seconds_per_1000 / 3600, "how": r.note}
                        for r in rows])
-    fig = go.Figure(go.Bar(x=df["layer"], y=df["USD per 1,000"].fillna(0),
-                           marker_color="#4f7cff"))
-    fig.update_layout(yaxis_type="log", yaxis_title="USD per 1,000 (log)", height=340,
-                      margin=dict(t=20, b=10))
+    # a log axis cannot draw $0 (or an unknown price): say so in the layer's label instead of
+    # leaving an empty slot that reads like missing data
+    usd_col = df["USD per 1,000"]
+    names = [f"{layer} (price unknown)" if pd.isna(v) else f"{layer} ($0)" if v == 0 else layer
+             for layer, v in zip(df["layer"], usd_col, strict=True)]
+    fig = go.Figure(go.Bar(x=names, y=usd_col.where(usd_col > 0), marker_color="#4f7cff",
+                           text=[f"${v:,.2f}" if v > 0 else "" for v in usd_col.fillna(0)],
+                           textposition="outside", cliponaxis=False))
+    fig.update_layout(yaxis_type="log", yaxis_title="USD per 1,000 evaluations (log)",
+                      xaxis_title="eval layer", height=380, margin=dict(t=30, b=10))
     st.plotly_chart(fig, key="eval_cost_chart")
     st.dataframe(df, hide_index=True, width="stretch",
                  column_config={"USD per 1,000": st.column_config.NumberColumn(format="$%.4f"),
