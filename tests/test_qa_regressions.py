@@ -236,3 +236,14 @@ def test_eval_cost_chart_names_the_free_layers_it_cannot_draw_on_a_log_axis():
     names = fig["data"][0]["x"]
     assert "reference metrics ($0)" in names and "online metrics ($0)" in names
     assert any(t.startswith("$") for t in fig["data"][0]["text"])
+
+
+def test_perceived_latency_metric_label_fits_and_says_streaming_in_its_help():
+    # seen: "Perceived p50 (strea…" cut off in its column
+    at = page_test("app_pages/costsim.py").run()
+    _ok(at)
+    m = next(m for m in at.metric if m.label.startswith("Perceived"))
+    assert m.label == "Perceived p50" and "first token" in m.proto.help
+    at.toggle(key="cost_streaming").set_value(False).run()
+    m = next(m for m in at.metric if m.label.startswith("Perceived"))
+    assert "whole answer" in m.proto.help

@@ -261,8 +261,11 @@ with sim_tab:
             c[3].metric("Self-hosting / month", f"${sim.self_host.monthly_usd:,.0f}")
             c = st.columns(4)
             c[0].metric("Time to first token p50", f"{pct['ttft_p50']:,.0f} ms")
-            c[1].metric("Perceived p50" + (" (streaming)" if scenario.streaming else ""),
-                        f"{pct['perceived_p50']:,.0f} ms")
+            # "(streaming)" in the label was cut to "(strea…" in a quarter-width column
+            c[1].metric("Perceived p50", f"{pct['perceived_p50']:,.0f} ms",
+                        help="Streaming is on: the user waits for the first token."
+                        if scenario.streaming else
+                        "Streaming is off: the user waits for the whole answer.")
             c[2].metric("Total p95", f"{pct['p95']:,.0f} ms")
             c[3].metric("Total p99", f"{pct['p99']:,.0f} ms")
             sheet = ", ".join(f"{PRICE_LABELS[k]} ${v:g}" for k, v in sim.pricing.sheet().items()
