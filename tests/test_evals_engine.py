@@ -187,3 +187,20 @@ def test_online_metrics_detect_a_regression_only_days_after_it_ships():
     assert max(sim.quality[:30]) > max(sim.quality[40:])
     quiet = simulate(ship_day=30, drop=0.0, seed=3)
     assert quiet.alarm_day is None
+
+
+def test_a_labels_file_reports_bad_lines_by_number_and_keeps_the_rest():
+    from labs.evals.data import labels, parse_labels, save_label
+
+    store = Store()
+    me = get_or_create_learner(store, "Ada").id
+    save_label(store, me, "kept-before", "1-5", 3)
+    text = "\n".join(['{"answer_id": "a1", "label": 5}', "oops", '{"answer_id": "zz", "label": 2}',
+                      '{"label": 2}', '{"answer_id": "a2", "label": 0}',
+                      '{"answer_id": "a2", "label": 2}'])
+    got, errors = parse_labels(text, "1-5", {"a1", "a2"})
+    assert got == {"a1": 5, "a2": 2}
+    assert [e.split(":")[0] for e in errors] == ["line 2", "line 3", "line 4", "line 5"]
+    for answer_id, label in got.items():
+        save_label(store, me, answer_id, "1-5", label)
+    assert labels(store, me, "1-5") == {"kept-before": 3, "a1": 5, "a2": 2}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import yaml
@@ -52,6 +53,34 @@ def save_label(store: Store, learner_id: int, answer_id: str, scale: str, label:
         s.add(row)
 
     store.write(write)
+
+
+def parse_labels(text: str, scale: str, known_ids: set[str]) -> tuple[dict[str, int], list[str]]:
+    """A labels file: one `{"answer_id", "label"}` a line. Bad lines are reported by number
+    and the rest kept.
+
+    >>> text = '{"answer_id": "a", "label": 4}\\n{"answer_id": "a", "label": 9}'
+    >>> parse_labels(text, "1-5", {"a"})
+    ({'a': 4}, ['line 2: label 9 is not on the 1-5 scale'])
+    """
+    out, errors = {}, []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            errors.append(f"line {n}: not valid JSON ({e.msg})")
+            continue
+        if not isinstance(row, dict) or not {"answer_id", "label"} <= row.keys():
+            errors.append(f"line {n}: needs the fields answer_id and label")
+        elif row["answer_id"] not in known_ids:
+            errors.append(f"line {n}: unknown answer id {row['answer_id']!r}")
+        elif not isinstance(row["label"], int) or row["label"] not in SCALES[scale]:
+            errors.append(f"line {n}: label {row['label']!r} is not on the {scale} scale")
+        else:
+            out[row["answer_id"]] = row["label"]
+    return out, errors
 
 
 def labels(store: Store, learner_id: int, scale: str) -> dict[str, int]:
