@@ -64,7 +64,34 @@ def learner() -> Learner:
     return found
 
 
+def enter_workshop(ws, member) -> None:
+    """Make this session the workshop member's; the address carries the member token."""
+    st.session_state.update(ws_workshop_id=ws.id, ws_title=ws.title, ws_token=member.token,
+                            ws_display_name=member.display_name, learner_id=member.learner_id)
+    st.query_params["member"] = member.token
+
+
+def keep_workshop_membership() -> None:
+    """A workshop session survives reloads and page switches: the member token rides in the
+    address of every page, and a fresh session that arrives with one resumes it."""
+    from labs.workshop import WorkshopError, resume_membership
+
+    token = st.session_state.get("ws_token")
+    if token:
+        if st.query_params.get("member") != token:
+            st.query_params["member"] = token
+        return
+    if (token := st.query_params.get("member")) is None:
+        return
+    try:
+        enter_workshop(*resume_membership(store(), token))
+    except WorkshopError as e:
+        st.warning(str(e))
+        st.query_params.pop("member", None)
+
+
 def sidebar() -> None:
+    keep_workshop_membership()
     me = learner()
     with st.sidebar:
         st.subheader("Profile")

@@ -110,3 +110,31 @@ def test_joining_with_a_wrong_code_is_refused_clearly():
     at.button(key="FormSubmitter:ws_join_form-Join").click().run()
     _ok(at)
     assert any("No workshop has that join code" in e.value for e in at.error)
+
+
+def test_a_reload_on_any_page_keeps_the_workshop_membership():
+    store = Store()
+    cur = load_curriculum()
+    ws = _workshop(store)
+    _, sam = join_workshop(store, ws.code, "Sam")
+    q = cur.quizzes["evals"].questions[1]
+    at = page_test("app_pages/modules.py")  # a fresh session, as after a browser reload
+    at.query_params["module"] = "evals"
+    at.query_params["member"] = sam.token
+    at.run()
+    _ok(at)
+    assert at.session_state["ws_display_name"] == "Sam"
+    at.radio(key=f"quiz_choice_{q.id}").set_value(q.answer)
+    at.button(key=f"quiz_check_{q.id}").click().run()
+    from labs.workshop import own_results
+
+    assert [a.question_id for a in own_results(store, sam)] == [q.id]
+
+
+def test_a_forged_member_link_is_refused_and_dropped():
+    at = page_test("app_pages/modules.py")
+    at.query_params["member"] = "not-a-real-token"
+    at.run()
+    _ok(at)
+    assert any("not valid" in w.value for w in at.warning)
+    assert "ws_display_name" not in at.session_state

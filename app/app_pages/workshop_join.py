@@ -23,23 +23,12 @@ cur = ui.curriculum()
 st.title("Join a workshop")
 
 
-def _enter(ws, member) -> None:
-    st.session_state.update(ws_workshop_id=ws.id, ws_title=ws.title, ws_token=member.token,
-                            ws_display_name=member.display_name, learner_id=member.learner_id)
-    st.query_params["member"] = member.token
-
-
-token = st.session_state.get("ws_token") or st.query_params.get("member")
 membership = None
-if token:
+if token := st.session_state.get("ws_token"):  # ui.keep_workshop_membership resumed it
     try:
         membership = resume_membership(store, token)
     except WorkshopError as e:
         st.warning(str(e))
-        st.query_params.pop("member", None)
-    else:
-        if st.session_state.get("ws_token") != token:
-            _enter(*membership)
 
 if membership is None:
     st.caption("Your instructor gives you a six-character code. Your answers during the "
@@ -54,7 +43,7 @@ if membership is None:
         except (WorkshopError, ValueError) as e:
             st.error(str(e))
         else:
-            _enter(ws, member)
+            ui.enter_workshop(ws, member)
             st.rerun()
     st.stop()
 
