@@ -123,3 +123,20 @@ def test_cost_tab_prices_the_layers():
     (table,) = [d.value for d in at.dataframe if "layer" in d.value.columns]
     assert "LLM judge: claude-haiku-4-5" in set(table["layer"])
     assert table.set_index("layer").loc["human", "USD per 1,000"] == pytest.approx(500.0)
+
+
+def test_human_tab_saves_an_uploaded_labels_file_and_reports_bad_lines():
+    item = load_items().items[0]
+    lines = [json.dumps({"answer_id": item.answers[0].id, "label": 5}), "not json",
+             json.dumps({"answer_id": item.answers[1].id, "label": 7})]
+    at = page_test(PAGE).run()
+    at.get_by_key("eval_lab_upload_1-5").set_value(
+        ("labels.jsonl", "\n".join(lines).encode(), "application/json")).run()
+    at.button(key="eval_lab_upload_save").click().run()
+    _ok(at)
+    errors = [e.value for e in at.error]
+    assert any("labels.jsonl: line 2: not valid JSON" in e for e in errors)
+    assert any("labels.jsonl: line 3: label 7" in e for e in errors)
+    with Store().session() as s:
+        rows = s.exec(select(EvalLabel)).all()
+    assert [(r.answer_id, r.label) for r in rows] == [(item.answers[0].id, 5)]

@@ -261,6 +261,25 @@ with tabs[3]:
                     st.error(f"The label was not saved: {e}")
                 else:
                     mine[a.id] = int(choice)
+    up = st.file_uploader(f"Or upload labels on the {scale} scale (JSONL: answer_id, label)",
+                          type=["jsonl", "json", "txt"], key=f"eval_lab_upload_{scale}")
+    if up is not None and st.button("Save these labels", key="eval_lab_upload_save"):
+        try:
+            parsed, errors = data.parse_labels(up.getvalue().decode("utf-8"), scale,
+                                               {a.id for i in items for a in i.answers})
+        except UnicodeDecodeError:
+            parsed, errors = {}, [f"{up.name} is not UTF-8 text"]
+        for err in errors:
+            st.error(f"{up.name}: {err}")
+        try:
+            for answer_id, label in parsed.items():
+                data.save_label(store, me.id, answer_id, scale, label)
+        except StoreError as e:
+            st.error(f"The labels were not saved: {e}")
+        else:
+            mine.update(parsed)
+            if parsed:
+                st.success(f"Saved {len(parsed)} labels from {up.name}.")
     st.subheader("Judge-human agreement")
     labelled = [(i, a) for i in items for a in i.answers if a.id in mine]
     st.caption(f"You have labelled {len(labelled)} of "
