@@ -113,6 +113,28 @@ def test_the_offline_grader_orders_reference_answers_strong_over_ok_over_weak(
     assert s > o > w, f"{pid}: strong {s}, ok {o}, weak {w}"
 
 
+PINNED = json.loads((FIXTURES.parent / "reference_grades.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pid, prompt", all_prompts(), ids=lambda v: v if isinstance(v, str)
+                         else "")
+def test_speeding_up_the_grader_leaves_every_reference_grade_unchanged(embedder, pid, prompt):
+    """The totals, levels and item scores of every reference answer, in both modes, as the
+    grader gave them before it was made faster (tests/fixtures/whiteboard/reference_grades.json,
+    recorded with the earlier code): a speed-up must not move a single item."""
+    got, want = {}, {}
+    for quality in ("strong", "ok", "weak"):
+        for mode in ("whiteboard", "mock"):
+            g = grade_offline(prompt, getattr(prompt.reference_answers, quality), mode=mode,
+                              embedder=embedder)
+            key = f"{pid}/{quality}/{mode}"
+            got[key] = {"total": g.total, "level": g.level,
+                        "items": {i.id: i.score for i in g.items}}
+            want[key] = PINNED[key]
+    assert got == want
+
+
 def test_every_item_quotes_a_sentence_of_the_answer_as_evidence(embedder):
     p = fixture_prompt()
     answer = p.reference_answers.strong
