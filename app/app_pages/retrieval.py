@@ -323,6 +323,12 @@ def rewrite_panel(query: str, index: RetrievalIndex, k: int) -> None:
 
 # --- search -----------------------------------------------------------------------------
 
+def _grid_style(rows: list[dict]):
+    """The lists as one static table: relevant cells green, no index column."""
+    return pd.DataFrame(rows).style.hide(axis="index").map(
+        lambda v: "background-color:#dcfce7" if str(v).startswith("✓") else "")
+
+
 st.header("3. Search", divider="gray")
 q_by_id = {q.id: q for q in corpus.queries}
 choices = ["(type your own)"] + [q.id for q in judged]
@@ -336,37 +342,38 @@ if query.strip():
     results = index.search_all(query.strip(), k)
     relevant = q_by_id[picked].relevant if picked in q_by_id else None
     titles = {d.id: d.title for d in corpus.documents}
-    tables = compare.side_by_side(results, relevant)  # titles: in the expander below
-    cols = st.columns(3)
-    for col, mode in zip(cols, PATTERNS, strict=True):
-        with col:
+    # one table, one row per rank, the three lists as wrapped text columns: readable at any
+    # width (three dataframes side by side hid their rank columns behind a scrollbar)
+    st.table(_grid_style(compare.grid(results, relevant, LABELS)))
+    st.caption("✓ marks documents judged relevant for this golden query. "
+               if relevant is not None else "")
+    st.caption("Hybrid column: how fusion moved each document against its rank in the dense "
+               "and BM25 lists (▲ up, ▼ down, = same); *new* means that list did not have it "
+               "in its top K. Scores per list are in the tabs below.")
+    tables = compare.side_by_side(results, relevant, titles)
+
+    def colour(v: object) -> str:
+        text = str(v)
+        return ("color:#15803d;font-weight:600" if text.startswith("▲")
+                else "color:#b91c1c" if text.startswith("▼")
+                else "color:#7c3aed;font-weight:600" if text == "new"
+                else "background-color:#dcfce7" if text == "✓" else "")
+
+    for tab, mode in zip(st.tabs([f"{LABELS[m]}: scores" for m in PATTERNS]), PATTERNS,
+                         strict=True):
+        with tab:
             st.subheader(LABELS[mode])
             df = pd.DataFrame(tables[mode])
             if df.empty:
                 st.caption("No match (BM25 needs at least one query word in the corpus).")
                 continue
-
-            def colour(v: object) -> str:
-                text = str(v)
-                return ("color:#15803d;font-weight:600" if text.startswith("▲")
-                        else "color:#b91c1c" if text.startswith("▼")
-                        else "color:#7c3aed;font-weight:600" if text == "new"
-                        else "background-color:#dcfce7" if text == "✓" else "")
-
-            # the columns that matter per list, narrow enough for three lists side by side
-            keep = (["rank", "doc", "vs dense", "vs bm25", "score"] if mode == "hybrid"
-                    else ["rank", "doc", "score", "hybrid rank"])
+            keep = ["rank", "doc", "title", "score"]
+            keep += (["vs dense", "vs bm25"] if mode == "hybrid"
+                     else [c for c in df.columns if c.endswith(" rank") and c != "rank"])
             keep += ["relevant"] if "relevant" in df.columns else []
-            small = st.column_config.Column(width="small")
             st.dataframe(df[keep].style.map(colour).format({"score": "{:.3f}"}),
                          hide_index=True, width="stretch", key=f"ret_table_{mode}",
-                         column_config={"rank": small, "score": small, "vs dense": small,
-                                        "vs bm25": small, "hybrid rank": small,
-                                        "relevant": small})
-    st.caption("Hybrid: ▲/▼ is how far fusion moved a document against its rank in the dense "
-               "or BM25 list; *new* means that list did not have it in its top K. "
-               + ("✓ marks documents judged relevant for this golden query."
-                  if relevant is not None else ""))
+                         column_config={"title": st.column_config.TextColumn(width="large")})
     with st.expander("What the hybrid list hands to the model (top 3, with parents)"):
         for h in results["hybrid"][:3]:
             st.markdown(f"**{h.rank}. {h.doc_id}** — {titles.get(h.doc_id, '')}")
@@ -413,7 +420,8 @@ if done:
                  range_y=[0, 1], text_auto=".3f",
                  title=f"Mean over {ev.judged} judged queries ({ev.skipped} skipped: no "
                        "relevant document)")
-    fig.update_layout(height=380, margin=dict(l=10, r=10, t=50, b=10))
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=50, b=10),
+                      yaxis_title="mean score (0 to 1)", xaxis_title=f"metric (K = {ev.k})")
     st.plotly_chart(fig, width="stretch", key="ret_metrics_chart")
     st.dataframe(pd.DataFrame(ev.table()), hide_index=True, key="ret_metrics_table")
     verdict = compare.beats_both(ev)
@@ -452,24 +460,28 @@ if done:
         st.plotly_chart(fig, width="stretch", key="ret_ann_chart")
 
     st.subheader("Drill-down: queries a pattern missed")
-    miss = compare.misses(ev, q_by_id)
+    miss = compare.misses(ev, q_by_id, missing=f"not in top {ev.k}")
     if not miss:
         st.success("Every pattern found every relevant document in its top K.")
     else:
-        st.dataframe(pd.DataFrame(miss), hide_index=True, key="ret_miss_table",
-                     column_config={"text": st.column_config.TextColumn(width="large")})
+        miss_df = pd.DataFrame(miss).astype({c: str for c in miss[0] if c.endswith("first hit")})
+        # fixed widths so all three patterns' columns fit 1400 px without a scrollbar
+        narrow = {c: st.column_config.Column(c.replace(" first hit", " 1st hit").replace(
+            "@10", ""), width=95 if c.endswith("first hit") else 70)
+            for c in miss_df.columns if c.endswith(("first hit", "nDCG@10"))}
+        st.dataframe(miss_df, hide_index=True, key="ret_miss_table", column_config={
+            "query": st.column_config.Column(width=50), "kind": st.column_config.Column(width=90),
+            "text": st.column_config.TextColumn(width=220), **narrow})
+        st.caption(f"*first hit*: the rank of the first relevant document in that pattern's "
+                   f"top {ev.k}; *not in top {ev.k}* means it found none.")
         qid = st.selectbox("Look at one", [r["query"] for r in miss], key="ret_miss_pick",
                            format_func=lambda i: f"{i}: {q_by_id[i].text[:90]}")
         q = q_by_id[qid]
         st.markdown(f"**Relevant:** {', '.join(f'`{r}`' for r in (q.sections or q.relevant))}")
         if q.expected:
             st.caption(f"Expected behaviour: {q.expected}")
-        tables = compare.side_by_side({m: ev.runs[m][qid][: ev.k] for m in ev.runs}, q.relevant)
-        cols = st.columns(3)
-        for col, mode in zip(cols, PATTERNS, strict=True):
-            col.markdown(f"**{LABELS[mode]}**")
-            col.dataframe(pd.DataFrame(tables[mode])[["rank", "doc", "score", "relevant"]],
-                          hide_index=True, key=f"ret_miss_{mode}")
+        st.table(_grid_style(compare.grid({m: ev.runs[m][qid][: ev.k] for m in ev.runs},
+                                          q.relevant, LABELS)))
 
     st.subheader("Experiments")
     name = st.text_input("Name this experiment", key="ret_exp_name",

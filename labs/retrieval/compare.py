@@ -59,9 +59,41 @@ def side_by_side(results: Mapping[str, Sequence[Hit]], relevant: Mapping[str, in
     return out
 
 
-def misses(ev: Evaluation, queries: Mapping[str, object], k: int | None = None) -> list[dict]:
+def grid(results: Mapping[str, Sequence[Hit]], relevant: Mapping[str, int] | None = None,
+         labels: Mapping[str, str] | None = None) -> list[dict]:
+    """The lists side by side, one row per rank: a document per list, ✓ when judged relevant,
+    and in the hybrid column how fusion moved it against dense and BM25. Plain text cells,
+    so three lists fit one readable table.
+
+    >>> h = lambda *ids: [Hit(d, 1.0, i + 1) for i, d in enumerate(ids)]
+    >>> grid({"dense": h("a", "b"), "bm25": h("b"), "hybrid": h("b", "a")}, {"b": 1})[0]
+    {'rank': 1, 'dense': 'a', 'bm25': '✓ b', 'hybrid': '✓ b · dense ▲1 · bm25 ='}
+    """
+    rel = {d for d, g in (relevant or {}).items() if g > 0}
+    names = labels or {}
+    depth = max((len(v) for v in results.values()), default=0)
+    rows = []
+    for i in range(depth):
+        row: dict = {"rank": i + 1}
+        for mode, hits in results.items():
+            cell = ""
+            if i < len(hits):
+                h = hits[i]
+                cell = ("✓ " if h.doc_id in rel else "") + h.doc_id
+                if mode == "hybrid":
+                    cell += "".join(
+                        f" · {other} {movement(h.rank, rank_of(results[other], h.doc_id))}"
+                        for other in ("dense", "bm25") if other in results)
+            row[names.get(mode, mode)] = cell
+        rows.append(row)
+    return rows
+
+
+def misses(ev: Evaluation, queries: Mapping[str, object], k: int | None = None,
+           missing: object = None) -> list[dict]:
     """Judged queries where some pattern left a relevant document out of its top k, worst
-    first, with the rank of the first relevant document per pattern (None: not in the list).
+    first, with the rank of the first relevant document per pattern (`missing` when none is
+    in the list: the page passes words, "not in top 10", rather than a bare None).
     """
     k = k or ev.k
     rows = []
@@ -72,7 +104,7 @@ def misses(ev: Evaluation, queries: Mapping[str, object], k: int | None = None) 
         missed = False
         for mode, runs in ev.runs.items():
             ranks = [h.rank for h in runs[qid][:k] if h.doc_id in rel]
-            row[f"{mode} first hit"] = ranks[0] if ranks else None
+            row[f"{mode} first hit"] = ranks[0] if ranks else missing
             row[f"{mode} nDCG@10"] = round(ev.per_query[mode][qid]["ndcg@10"], 3)
             found = len(ranks)
             missed |= found < len(rel)
