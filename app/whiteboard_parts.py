@@ -33,6 +33,36 @@ def prompts() -> dict[str, DesignPrompt]:
     return found
 
 
+def answer_template() -> str:
+    """The whiteboard's structure as Markdown to start a mock answer from. Only headings and
+    empty bullets: the grader drops headings, so the untouched template earns nothing."""
+    from labs.whiteboard.models import Box, Dimension
+    from labs.whiteboard.rubric import BOXES, DIMENSIONS
+
+    lines = ["## Clarifying questions (ask, or state your assumption, and what it changes)"]
+    for d in Dimension:
+        lines += [f"### {DIMENSIONS[d].title}", "- ", ""]
+    lines += ["## Architecture (boxes, why each is there, the request flow)",
+              f"### Reference boxes: {', '.join(BOXES[b][0] for b in Box)}", "- ", "",
+              "## Bottleneck (the deep dive: what breaks first and what you do about it)",
+              "- ", "",
+              "## Trade-offs (cost, latency, quality)", "- ", "",
+              "## Eval plan (golden set, metrics, online signals, release gate)", "- ", "",
+              "## Requirement change (what the change altered in the design)", "- "]
+    return "\n".join(lines)
+
+
+STRUCTURE = ("**A strong answer has five parts**, the same as the whiteboard page:\n\n"
+             "1. **Clarifying questions**: read or write, freshness, latency budget, how "
+             "quality is judged, tenancy. Ask them (panel on the right) or state an "
+             "assumption, and say what each changes.\n"
+             "2. **Architecture**: the boxes on the request path and why each is there.\n"
+             "3. **Deep dive**: the bottleneck and how you relieve it.\n"
+             "4. **Trade-offs** in cost, latency and quality.\n"
+             "5. **Eval plan**: how you would know it works, before and after release.\n\n"
+             "When the requirement change arrives, say what it changes in your design.")
+
+
 def config() -> Any:
     return llm_panel.session_config()
 

@@ -34,6 +34,7 @@ if session is None:
                   for c, (name, minutes) in zip(cols, mock.DEFAULT_PHASES, strict=True)]
     st.markdown(f"Total: **{sum(m for _, m in phases)} minutes**. The requirement change is "
                 "announced when the deep dive begins.")
+    st.info(parts.STRUCTURE, icon=":material/checklist:")
     if st.button("Start the interview", key="mock_start", type="primary",
                  icon=":material/play_arrow:"):
         st.session_state["mock_session"] = mock.new_session(pid, phases, now=time.time())
@@ -44,6 +45,14 @@ if session is None:
 
 prompt = prompts[session["prompt_id"]]
 result = st.session_state.get("mock_result")
+
+
+def _fill_template() -> None:
+    """A callback, so it runs before the answer box is drawn; never overwrites an answer."""
+    if st.session_state.get("mock_answer", "").strip():
+        st.session_state["mock_template_note"] = True
+    else:
+        st.session_state["mock_answer"] = parts.answer_template()
 
 
 @st.fragment(run_every=1.0)
@@ -76,6 +85,16 @@ if result is None:
         log = parts.interviewer_panel(prompt, "mock_asked", change_announced=changed,
                                       key_prefix="mock")
     with main:
+        with st.expander("What the answer should cover", icon=":material/checklist:",
+                         expanded=not st.session_state.get("mock_answer")):
+            st.markdown(parts.STRUCTURE)
+            st.button("Start from the template", key="mock_template",
+                      icon=":material/note_add:", on_click=_fill_template,
+                      help="Puts the five sections as headings in the answer box; headings "
+                           "earn nothing, only what you write under them is graded.")
+            if st.session_state.pop("mock_template_note", None):
+                st.caption("The answer box already has text, so the template was not pasted "
+                           "over it.")
         st.text_area("Your answer (Markdown): questions and assumptions, the architecture, the "
                      "bottleneck, trade-offs, the eval plan", key="mock_answer", height=420,
                      max_chars=40_000)

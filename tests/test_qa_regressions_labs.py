@@ -1,0 +1,96 @@
+"""Regressions found in a user-eyed QA pass over the lab and practice pages (retrieval, MCP
+explorer, whiteboard, mock interview, drill): each test names what a learner saw, and checks
+it no longer happens."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from labs.retrieval import compare
+from labs.retrieval.engine import Hit
+from tests.conftest import page_test
+from tests.retrieval_helpers import make_beir
+
+
+def _ok(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _hits(*ids: str) -> list[Hit]:
+    return [Hit(d, 1.0 / (i + 1), i + 1) for i, d in enumerate(ids)]
+
+
+def test_the_three_lists_fit_one_table_with_a_row_per_rank():
+    # seen: three dataframes side by side at 1400 px hid the other lists' rank columns
+    rows = compare.grid({"dense": _hits("a", "b", "c"), "bm25": _hits("c"),
+                         "hybrid": _hits("c", "a")}, {"c": 1})
+    assert [r["rank"] for r in rows] == [1, 2, 3]
+    assert rows[0] == {"rank": 1, "dense": "a", "bm25": "✓ c",
+                       "hybrid": "✓ c · dense ▲2 · bm25 ="}
+    assert rows[1]["bm25"] == "" and rows[2]["hybrid"] == ""  # shorter lists leave blanks
+
+
+def test_misses_say_not_in_top_k_rather_than_none():
+    ev_runs = {"dense": {"q": _hits("x", "a")}, "bm25": {"q": _hits("x")}}
+    from labs.retrieval.corpus import Query
+    from labs.retrieval.engine import Evaluation
+
+    per = {m: {"q": {"ndcg@10": 0.5}} for m in ev_runs}
+    ev = Evaluation(2, {m: {"ndcg@10": 0.5} for m in ev_runs}, per, ev_runs, 1, 0)
+    row = compare.misses(ev, {"q": Query("q", "t", {"a": 1}, "paraphrase")},
+                         missing="not in top 2")[0]
+    assert row["dense first hit"] == 2 and row["bm25 first hit"] == "not in top 2"
+
+
+def _beir_with_a_miss(root: Path) -> Path:
+    folder = make_beir(root)
+    # no word shared with d5 ("A cat sleeps most of the day"): BM25 cannot find it
+    with (folder / "queries.jsonl").open("a") as f:
+        f.write(json.dumps({"_id": "q5", "text": "feline nap habits"}) + "\n")
+    with (folder / "qrels" / "test.tsv").open("a") as f:
+        f.write("q5\td5\t1\n")
+    return folder
+
+
+@pytest.mark.slow
+def test_retrieval_page_shows_one_readable_table_and_misses_in_words(tmp_path, embedder):
+    at = page_test("app_pages/retrieval.py", timeout=180).run()
+    at.radio(key="ret_source").set_value("BEIR folder").run()
+    at.text_input(key="ret_beir_path").input(str(_beir_with_a_miss(tmp_path / "b"))).run()
+    at.button(key="ret_build").click().run()
+    at.selectbox(key="ret_pick").set_value("q1").run()
+    _ok(at)
+    grid = at.table[0].value
+    assert list(grid.columns) == ["rank", "Dense (MiniLM + FAISS)", "BM25 (bm25s)", "Hybrid"]
+    assert grid.iloc[0]["BM25 (bm25s)"] == "✓ d1"
+    at.slider(key="ret_metric_k").set_value(3).run()
+    at.button(key="ret_evaluate").click().run()
+    _ok(at)
+    miss = next(d.value for d in at.dataframe if "bm25 first hit" in d.value.columns)
+    assert "q5" in set(miss["query"])
+    cells = {str(v) for c in miss.columns if c.endswith("first hit") for v in miss[c]}
+    assert "not in top 3" in cells and "None" not in cells and "nan" not in cells
+
+
+def test_mock_interview_explains_the_structure_and_fills_a_template(embedder):
+    # seen: one blank Markdown box and no word on what the answer should contain
+    from app.whiteboard_parts import answer_template
+    from labs.whiteboard.text import sentences
+
+    at = page_test("app_pages/mock_interview.py", timeout=120).run()
+    assert any("five parts" in i.value for i in at.info)
+    at.button(key="mock_start").click().run()
+    at.button(key="mock_template").click().run()
+    _ok(at)
+    text = at.text_area(key="mock_answer").value
+    for part in ("Clarifying questions", "Architecture", "Bottleneck", "Trade-offs",
+                 "Eval plan", "How fresh must the data be?"):
+        assert part in text
+    assert sentences(answer_template()) == []  # the untouched template earns nothing
+    at.text_area(key="mock_answer").input("My own answer").run()
+    at.button(key="mock_template").click().run()
+    assert at.text_area(key="mock_answer").value == "My own answer"  # never pasted over
+    assert any("not pasted over" in c.value for c in at.caption)
