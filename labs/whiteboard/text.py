@@ -147,6 +147,15 @@ def stems(text: str) -> tuple[str, ...]:
     return tuple(_stemmer().stemWords(tokens(text)))
 
 
+@lru_cache(maxsize=20_000)
+def _forms(text: str) -> tuple[tuple[str, ...], str, tuple[str, ...], str, frozenset[str]]:
+    """What phrase_in compares, computed once per text: stems, stems glued, tokens, tokens
+    glued, the set of stems. A grade compares every sentence with hundreds of phrases."""
+    st = stems(text)
+    tk = tuple(tokens(text))
+    return st, "".join(st), tk, "".join(tk), frozenset(st)
+
+
 def _glued_in(p: list[str] | tuple[str, ...], s: list[str] | tuple[str, ...]) -> bool:
     glued = "".join(p)
     for i in range(len(s)):
@@ -166,10 +175,12 @@ def phrase_in(sentence: str, phrase: str) -> bool:
     Tokens are compared glued together over a window, so "re-index", "re index" and
     "reindex" all match, as do "read-only" and "readonly".
     """
-    p = stems(phrase)
-    s = stems(sentence)
+    p, p_glued, tp, tp_glued, p_set = _forms(phrase)
+    s, s_glued, ts, ts_glued, s_set = _forms(sentence)
     if not p:
         return False
-    if _glued_in(p, s) or _glued_in(tokens(phrase), tokens(sentence)):
+    # a glued match is a substring of the glued sentence: test that first (in C), and walk
+    # the tokens only when it holds
+    if (p_glued in s_glued and _glued_in(p, s)) or (tp_glued in ts_glued and _glued_in(tp, ts)):
         return True
-    return len(p) >= 3 and set(p) <= set(s)
+    return len(p) >= 3 and p_set <= s_set
