@@ -151,6 +151,43 @@ def test_every_item_quotes_a_sentence_of_the_answer_as_evidence(embedder):
     assert g.level == "L6" and g.total >= 80
 
 
+def test_sentences_embedded_in_length_batches_come_back_in_the_answer_s_order(embedder):
+    import numpy as np
+
+    from labs.whiteboard.grader import ENCODE_BATCH, encode_by_length
+
+    texts = [f"Sentence {i} " + "about the retrieval layer " * (7 * i % 11) for i in range(19)]
+    assert len(texts) > 2 * ENCODE_BATCH  # several batches, not in length order
+    np.testing.assert_allclose(encode_by_length(embedder, texts), embedder.encode(texts),
+                               atol=1e-5)
+
+
+def test_a_pathological_paste_is_refused_with_a_message_before_anything_is_embedded(
+        embedder):
+    import time
+
+    from labs.whiteboard.grader import MAX_ANSWER_WORDS, AnswerTooLong
+
+    paste = "We cache the embeddings of every document nightly. " * 2_500  # 20,000 words
+    before, t = embedder.embedded_count, time.perf_counter()
+    with pytest.raises(AnswerTooLong, match=r"20,000 words; the offline grader reads up to"):
+        grade_offline(fixture_prompt(), paste, embedder=embedder)
+    assert embedder.embedded_count == before and time.perf_counter() - t < 2
+    edge = " ".join(["word"] * MAX_ANSWER_WORDS)
+    assert grade_offline(fixture_prompt(), edge, embedder=embedder).total == 0
+
+
+def test_a_too_long_answer_is_saved_and_the_learner_told_why_it_was_not_graded(embedder):
+    from labs.whiteboard.attempts import GradingFailed, history, submit
+
+    store, me = _store_and_learner()
+    paste = "We shard the index by tenant. " * 1_000  # 6,000 words
+    with pytest.raises(GradingFailed, match="saved .* the answer is 6,000 words"):
+        submit(store, me, fixture_prompt(), paste, embedder=embedder)
+    (row,) = history(store, me)
+    assert row.answer_text == paste and row.grade is None
+
+
 def test_an_answer_with_nothing_relevant_scores_zero_and_below_l4(embedder):
     g = grade_offline(fixture_prompt(), "I like turtles. The weather is nice today in Lisbon.",
                       embedder=embedder)

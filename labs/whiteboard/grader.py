@@ -22,6 +22,7 @@ rubric, never by its length, and the same sentences always give the same grade.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,17 @@ SIM_DESCRIPTION = 0.52  # a sentence against a one-line description of a concept
 SIM_REQUIREMENT = 0.60  # a sentence against the interviewer's hidden answer
 SIM_WEIGHS = 0.55  # a sentence against one "strong answer weighs" line
 MIN_JUSTIFIED_WORDS = 7
+# Longer answers are refused with a message rather than graded for a minute: the longest
+# reference answer is ~500 words, a 45-minute whiteboard answer rarely passes 2,000.
+MAX_ANSWER_WORDS = 4_000
+# Sentences are embedded in batches of this many, shortest first. One batch of 32 pads every
+# sentence to the longest one (a table row of ~90 tokens beside 10-token bullets); batches of
+# 8 of similar length cut the model's CPU time per answer by about a quarter (bench/).
+ENCODE_BATCH = 8
+
+
+class AnswerTooLong(ValueError):
+    """An answer past MAX_ANSWER_WORDS: refused before any embedding, with a message."""
 
 
 class ItemGrade(BaseModel):
@@ -98,17 +110,49 @@ class Match:
         return f"“{self.sentence}” ({self.how})"
 
 
+def encode_by_length(embedder: Any, texts: Sequence[str]) -> np.ndarray:
+    """Embed texts in batches of ENCODE_BATCH of similar length (shortest first), so short
+    sentences are not padded to the longest; rows come back in the order of `texts`."""
+    if not texts:
+        return np.zeros((0, 1), np.float32)
+    order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
+    rows: list[Any] = [None] * len(texts)
+    for start in range(0, len(order), ENCODE_BATCH):
+        idx = order[start : start + ENCODE_BATCH]
+        for i, v in zip(idx, embedder.encode([texts[i] for i in idx]), strict=True):
+            rows[i] = v
+    return np.stack(rows)
+
+
+# Rubric texts (descriptions, expected phrases, hidden answers) are the same for every answer
+# to a prompt: their vectors are kept per embedder for the life of the process, so a grade
+# embeds, or even looks up, only the answer's own sentences.
+_CONCEPT_VECS: weakref.WeakKeyDictionary[Any, dict[str, np.ndarray]] = (
+    weakref.WeakKeyDictionary())
+_MAX_CONCEPTS = 20_000
+
+
+def _concept_vectors(embedder: Any) -> dict[str, np.ndarray]:
+    try:
+        vecs = _CONCEPT_VECS.setdefault(embedder, {})
+    except TypeError:  # an embedder that cannot be weakly referenced: no process cache
+        return {}
+    if len(vecs) > _MAX_CONCEPTS:
+        vecs.clear()
+    return vecs
+
+
 class Matcher:
     """The answer's sentences and their embeddings; finds the best sentence for a concept."""
 
     def __init__(self, sents: Sequence[str], embedder: Any):
         self.sents = list(sents)
         self.embedder = embedder
-        self.vecs = embedder.encode(self.sents) if self.sents else np.zeros((0, 1), np.float32)
-        self._concepts: dict[str, np.ndarray] = {}
+        self.vecs = encode_by_length(embedder, self.sents)
+        self._concepts = _concept_vectors(embedder)
 
     def prepare(self, concepts: Sequence[str]) -> None:
-        """Embed every concept text in one batch (the disk cache makes repeats free)."""
+        """Embed the concept texts not yet seen in this process, in one call."""
         todo = [c for c in dict.fromkeys(concepts) if c not in self._concepts]
         if todo:
             for c, v in zip(todo, self.embedder.encode(todo), strict=True):
@@ -125,8 +169,8 @@ class Matcher:
                  where: Sequence[str] | None = None) -> Match | None:
         """The (sentence, concept) pair with the highest cosine, if it clears the threshold;
         `where` limits the sentences considered."""
-        rows = list(range(len(self.sents))) if where is None else [
-            i for i, s in enumerate(self.sents) if s in set(where)]
+        allowed = None if where is None else set(where)
+        rows = [i for i, s in enumerate(self.sents) if allowed is None or s in allowed]
         if not rows or not concepts:
             return None
         self.prepare(concepts)
@@ -256,8 +300,8 @@ def _grade_trap(m: Matcher, prompt: DesignPrompt) -> ItemGrade:
 
 def _grade_tradeoffs(m: Matcher, prompt: DesignPrompt) -> ItemGrade:
     weighed: dict[str, str] = {}
+    candidates = [s for s in m.sents if any(mk in f" {s.lower()} " for mk in TRADEOFF_MARKERS)]
     for axis, (desc, aliases) in TRADEOFF_AXES.items():
-        candidates = [s for s in m.sents if any(mk in f" {s.lower()} " for mk in TRADEOFF_MARKERS)]
         hit = m.lexical(aliases, candidates) or m.semantic([desc], SIM_DESCRIPTION, candidates)
         if hit:
             weighed[axis] = hit.quote()
@@ -338,6 +382,12 @@ def grade_offline(prompt: DesignPrompt, answer: str, *, questions_asked: Sequenc
 
         embedder = get_embedder()
     cleaned = neutralise(answer)
+    n_words = len(cleaned.text.split())
+    if n_words > MAX_ANSWER_WORDS:
+        raise AnswerTooLong(
+            f"the answer is {n_words:,} words; the offline grader reads up to "
+            f"{MAX_ANSWER_WORDS:,} (the reference answers are about 150-500). Keep the design "
+            f"itself (requirements, boxes, trade-offs, eval plan) and grade that.")
     m = Matcher(sentences(cleaned.text), embedder)
     # one batch for every concept this prompt's rubric can ask about
     concepts: list[str] = []
