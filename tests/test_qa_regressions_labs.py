@@ -94,3 +94,26 @@ def test_mock_interview_explains_the_structure_and_fills_a_template(embedder):
     at.button(key="mock_template").click().run()
     assert at.text_area(key="mock_answer").value == "My own answer"  # never pasted over
     assert any("not pasted over" in c.value for c in at.caption)
+
+
+@pytest.mark.slow
+def test_an_mcp_call_the_form_refused_does_not_show_the_previous_answer_as_its_own():
+    # seen: an empty query said "Not sent" and, under it, "search_curriculum answered" with
+    # the results of the call before
+    at = page_test("app_pages/mcp_explorer.py", timeout=120).run()
+    at.button(key="mcp_connect").click().run()
+    client = at.session_state["mcp_client"]
+    try:
+        call = next(b for b in at.button if b.label == "Call tool")
+        at.text_input(key="mcp_arg_search_curriculum_query").set_value("tool annotations")
+        call.click().run()
+        _ok(at)
+        assert any('"query": "tool annotations"' in s.value for s in at.success)
+        at.text_input(key="mcp_arg_search_curriculum_query").set_value("")
+        next(b for b in at.button if b.label == "Call tool").click().run()
+        _ok(at)
+        assert any("Not sent" in e.value for e in at.error)
+        assert not any("answered" in s.value for s in at.success)
+        assert "mcp_last_result" not in at.session_state
+    finally:
+        client.close()

@@ -231,6 +231,7 @@ with tabs[0]:
             if not skip_check and not problems:
                 problems = check_arguments(schema, args)
             if problems:
+                S.pop("mcp_last_result", None)  # an older answer here read as this call's
                 st.error("Not sent; the arguments do not match the schema:\n\n" +
                          "\n".join(f"- {p}" for p in problems))
             else:
@@ -257,7 +258,8 @@ with tabs[0]:
             elif outcome.is_error:
                 st.error(f"`{rname}` returned a tool error (isError: true):\n\n{outcome.text}")
             else:
-                st.success(f"`{rname}` answered.")
+                st.success(f"`{rname}` answered the call with "
+                           f"`{json.dumps(rargs, ensure_ascii=False)[:300]}`.")
                 if outcome.structured is not None:
                     st.markdown("Structured content:")
                     st.json(outcome.structured)
