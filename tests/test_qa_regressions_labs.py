@@ -117,3 +117,25 @@ def test_an_mcp_call_the_form_refused_does_not_show_the_previous_answer_as_its_o
         assert "mcp_last_result" not in at.session_state
     finally:
         client.close()
+
+
+@pytest.mark.slow
+def test_whiteboard_diagram_runs_down_the_column_and_history_names_the_attempts(embedder):
+    # seen: eight boxes left to right in the side column shrank to unreadable text; the
+    # history had a column of "None" errors; the comparison's columns were "a" and "b"
+    at = page_test("app_pages/whiteboard.py", timeout=180).run()
+    at.selectbox(key="wb_prompt").set_value("docs-chatbot").run()
+    K = "wb_docs-chatbot_"
+    at.multiselect(key=K + "boxes").set_value(["client", "retrieval", "llm-call"]).run()
+    assert "rankdir=TB" in at.get("graphviz_chart")[0].proto.spec
+    at.text_area(key=K + "eval_plan").input("A golden set of 300 questions scored for "
+                                            "faithfulness on every release.").run()
+    at.button(key="wb_grade").click().run()
+    at.text_area(key=K + "bottleneck").input("Retrieval recall under tenant filters.").run()
+    at.button(key="wb_grade").click().run()
+    _ok(at)
+    history = next(d.value for d in at.dataframe if "attempt" in d.value.columns)
+    assert len(history) == 2 and "grading error" not in history.columns
+    side = next(d.value for d in at.dataframe if "item" in d.value.columns
+                and "max" in d.value.columns and "score" not in d.value.columns)
+    assert {"#1", "#2", "change #1 → #2"} <= set(side.columns)

@@ -102,7 +102,9 @@ answer = DesignAnswer(
 with side:
     st.markdown("#### Your architecture")
     if nodes:
-        st.graphviz_chart(to_dot(answer), width="stretch")
+        # top to bottom: left to right, eight boxes shrank to unreadable text in this column
+        st.graphviz_chart(to_dot(answer).replace("rankdir=LR", "rankdir=TB", 1),
+                          width="stretch")
     else:
         st.caption("Pick reference boxes or add your own nodes to see the diagram.")
 
@@ -134,10 +136,13 @@ else:
     from labs.whiteboard.attempts import trend_figure
 
     st.plotly_chart(trend_figure(rows), width="stretch")
-    st.dataframe(pd.DataFrame([{"attempt": r.id, "prompt": r.prompt_id, "mode": r.mode,
-                                "when": r.created_at, "total": r.total, "level": r.level,
-                                "graded by": r.provider, "error": r.error} for r in rows]),
-                 hide_index=True, width="stretch")
+    table = pd.DataFrame([{"attempt": r.id, "prompt": r.prompt_id, "mode": r.mode,
+                           "when (UTC)": f"{r.created_at:%Y-%m-%d %H:%M}", "total": r.total,
+                           "level": r.level, "graded by": r.provider,
+                           "grading error": r.error or ""} for r in rows])
+    if not table["grading error"].any():  # a column of "None" said nothing
+        table = table.drop(columns="grading error")
+    st.dataframe(table, hide_index=True, width="stretch")
     if len(graded) >= 2:
         st.markdown("#### Two attempts side by side")
         ids = [r.id for r in graded]
@@ -148,8 +153,9 @@ else:
         b = c2.selectbox("Attempt B", ids, index=len(ids) - 1, key="wb_cmp_b",
                          format_func=lambda i: f"#{i} {by_id[i].prompt_id} ({by_id[i].total})")
         st.plotly_chart(compare_figure(by_id[a], by_id[b]), width="stretch")
-        st.dataframe(pd.DataFrame(compare(by_id[a].grade, by_id[b].grade)),  # type: ignore[arg-type]
-                     hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(compare(by_id[a].grade, by_id[b].grade)).rename(  # type: ignore[arg-type]
+            columns={"a": f"#{a}", "b": f"#{b}", "change": f"change #{a} → #{b}"}),
+            hide_index=True, width="stretch")
     last_row = rows[-1]
     st.download_button("Download the latest attempt (JSON)", key="wb_download",
                        file_name=f"attempt-{last_row.id}.json", mime="application/json",
