@@ -162,6 +162,30 @@ def test_sentences_embedded_in_length_batches_come_back_in_the_answer_s_order(em
                                atol=1e-5)
 
 
+def test_sentences_are_embedded_on_one_torch_thread_and_the_count_is_given_back(
+        embedder, monkeypatch):
+    import torch
+
+    from labs.whiteboard import grader
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        seen = []
+        real = embedder.encode
+        monkeypatch.setattr(embedder, "encode",
+                            lambda texts: seen.append(torch.get_num_threads()) or real(texts))
+        grader.encode_by_length(embedder, [f"Sentence number {i} of the answer." for i in range(9)])
+        assert seen == [1, 1] and torch.get_num_threads() == 2
+        with grader._torch_threads(1):  # overlapping grades: the last one out restores
+            with grader._torch_threads(1):
+                pass
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_a_pathological_paste_is_refused_with_a_message_before_anything_is_embedded(
         embedder):
     import time
