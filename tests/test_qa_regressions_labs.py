@@ -139,3 +139,41 @@ def test_whiteboard_diagram_runs_down_the_column_and_history_names_the_attempts(
     side = next(d.value for d in at.dataframe if "item" in d.value.columns
                 and "max" in d.value.columns and "score" not in d.value.columns)
     assert {"#1", "#2", "change #1 → #2"} <= set(side.columns)
+
+
+def _leave_and_come_back(at, page: str):
+    """Visit the Modules page, then come back: Streamlit drops the widgets it did not draw."""
+    at.switch_page("app_pages/modules.py").run()
+    return at.switch_page(page).run()
+
+
+@pytest.mark.slow
+def test_whiteboard_fields_survive_a_visit_to_another_page_and_the_draft_is_not_wiped(
+        embedder):
+    # seen: after Modules and back, every field was blank and autosave wiped the draft
+    from labs.store import Store, most_recent_learner
+    from labs.whiteboard.attempts import load_draft
+
+    at = page_test("app_pages/whiteboard.py", timeout=120).run()
+    at.selectbox(key="wb_prompt").set_value("docs-chatbot").run()
+    K = "wb_docs-chatbot_"
+    at.text_area(key=K + "q_read_write").input("Read-only: it answers, no writes.").run()
+    at.multiselect(key=K + "boxes").set_value(["client", "retrieval"]).run()
+    _leave_and_come_back(at, "app_pages/whiteboard.py")
+    _ok(at)
+    assert at.selectbox(key="wb_prompt").value == "docs-chatbot"
+    assert at.text_area(key=K + "q_read_write").value == "Read-only: it answers, no writes."
+    assert at.multiselect(key=K + "boxes").value == ["client", "retrieval"]
+    store = Store()
+    draft = load_draft(store, most_recent_learner(store).id, "docs-chatbot")
+    assert draft and draft["q_read_write"].startswith("Read-only")
+
+
+def test_a_mock_answer_survives_a_visit_to_another_page():
+    # seen: mid-interview, a look at the Modules page emptied the answer box
+    at = page_test("app_pages/mock_interview.py", timeout=60).run()
+    at.button(key="mock_start").click().run()
+    at.text_area(key="mock_answer").input("Retrieval first, then a reranker.").run()
+    _leave_and_come_back(at, "app_pages/mock_interview.py")
+    _ok(at)
+    assert at.text_area(key="mock_answer").value == "Retrieval first, then a reranker."

@@ -39,12 +39,17 @@ if session is None:
                  icon=":material/play_arrow:"):
         st.session_state["mock_session"] = mock.new_session(pid, phases, now=time.time())
         st.session_state["mock_asked"] = []
-        st.session_state.pop("mock_result", None)
+        for k in ("mock_result", "mock_answer", "mock_answer_keep"):
+            st.session_state.pop(k, None)
         st.rerun()
     st.stop()
 
 prompt = prompts[session["prompt_id"]]
 result = st.session_state.get("mock_result")
+if "mock_answer" not in st.session_state and "mock_answer_keep" in st.session_state:
+    # Streamlit drops a widget's value on a run that does not draw it: after a visit to
+    # another page the answer box came back empty
+    st.session_state["mock_answer"] = st.session_state["mock_answer_keep"]
 
 
 def _fill_template() -> None:
@@ -98,6 +103,7 @@ if result is None:
         st.text_area("Your answer (Markdown): questions and assumptions, the architecture, the "
                      "bottleneck, trade-offs, the eval plan", key="mock_answer", height=420,
                      max_chars=40_000)
+        st.session_state["mock_answer_keep"] = st.session_state.get("mock_answer", "")
         c1, c2 = st.columns(2)
         last = status.index == len(session["phases"]) - 1
         if c1.button("Finish phase" if last else "Next phase", key="mock_next",
@@ -159,6 +165,6 @@ else:
     st.caption("No clarifying questions were asked: in a real round, ask before you draw.")
 
 if st.button("New interview", key="mock_new", icon=":material/restart_alt:"):
-    for k in ("mock_session", "mock_result", "mock_asked", "mock_answer"):
+    for k in ("mock_session", "mock_result", "mock_asked", "mock_answer", "mock_answer_keep"):
         st.session_state.pop(k, None)
     st.rerun()

@@ -22,8 +22,11 @@ st.title("System-design whiteboard")
 st.caption("Clarify first, then sketch, then spend your time on the bottleneck and the "
            "trade-offs. Graded per rubric item with the sentence that earned each point.")
 
+if "wb_prompt" not in st.session_state and st.session_state.get("wb_prompt_keep") in prompts:
+    st.session_state["wb_prompt"] = st.session_state["wb_prompt_keep"]  # back from a page
 pid = st.selectbox("Design prompt", list(prompts), key="wb_prompt",
                    format_func=lambda i: prompts[i].title)
+st.session_state["wb_prompt_keep"] = pid
 prompt = prompts[pid]
 with st.container(border=True):
     st.markdown(f"#### {prompt.title}")
@@ -32,12 +35,16 @@ with st.container(border=True):
 K = f"wb_{pid}_"  # widget keys per prompt, so each prompt keeps its own draft
 FIELDS = [f"q_{d.value}" for d in Dimension] + ["boxes", "own", "edges", "notes", "bottleneck",
                                                 "tradeoffs", "eval_plan", "free"]
-if not st.session_state.get(K + "loaded"):
+# Streamlit drops a widget's value when a run does not draw it (another page, another
+# prompt), so any field missing from the session is read back from the saved draft; reading
+# it only once per session blanked the fields after a page switch, and autosave then wiped
+# the draft.
+missing = [f for f in FIELDS if K + f not in st.session_state]
+if missing:
     draft = load_draft(store, me.id, pid) or {}  # type: ignore[arg-type]
-    for f in FIELDS:
-        if f in draft and K + f not in st.session_state:
+    for f in missing:
+        if f in draft:
             st.session_state[K + f] = draft[f]
-    st.session_state[K + "loaded"] = True
 
 main, side = st.columns([3, 2], gap="large")
 with side:
