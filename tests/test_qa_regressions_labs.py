@@ -177,3 +177,30 @@ def test_a_mock_answer_survives_a_visit_to_another_page():
     _leave_and_come_back(at, "app_pages/mock_interview.py")
     _ok(at)
     assert at.text_area(key="mock_answer").value == "Retrieval first, then a reranker."
+
+
+def test_a_drill_script_survives_a_visit_to_another_page():
+    # seen: the typed 90-second script was gone after a look at the Modules page
+    at = page_test("app_pages/drill.py", timeout=60).run()
+    at.text_area(key="drill_script").input("The goal is a docs assistant.").run()
+    _leave_and_come_back(at, "app_pages/drill.py")
+    _ok(at)
+    assert at.text_area(key="drill_script").value == "The goal is a docs assistant."
+
+
+@pytest.mark.slow
+def test_the_mock_report_shows_the_interviewers_answers_whole(embedder):
+    # seen: the report's "Questions asked" cut each answer at one line
+    at = page_test("app_pages/mock_interview.py", timeout=180).run()
+    at.selectbox(key="mock_prompt").set_value("docs-chatbot")
+    at.button(key="mock_start").click().run()
+    at.text_input(key="mock_ask_q").input("How fresh does the data need to be?")
+    next(b for b in at.button if b.label == "Ask").click().run()
+    answer = at.session_state["mock_asked"][-1]["answer"]
+    at.text_area(key="mock_answer").input("Read-only docs assistant with hybrid retrieval, "
+                                          "a golden set and a release gate.")
+    at.button(key="mock_finish").click().run()
+    _ok(at)
+    table = at.table[0].value
+    assert list(table.columns) == ["at", "question", "dimension", "answer"]
+    assert table.iloc[0]["answer"] == answer

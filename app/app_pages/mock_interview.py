@@ -157,10 +157,10 @@ if log:
         except (KeyError, ValueError):
             return "?"
 
-    st.dataframe(pd.DataFrame([{"at": _at(q), "question": q["question"],
-                                "dimension": q["dimension"] or "declined",
-                                "answer": q["answer"]} for q in log]),
-                 hide_index=True, width="stretch")
+    # a static table wraps the interviewer's answers (a dataframe cut them at one line)
+    st.table(pd.DataFrame([{"at": _at(q), "question": q["question"],
+                            "dimension": q["dimension"] or "declined",
+                            "answer": q["answer"]} for q in log]).style.hide(axis="index"))
 else:
     st.caption("No clarifying questions were asked: in a real round, ask before you draw.")
 
