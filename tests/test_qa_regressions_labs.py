@@ -204,3 +204,16 @@ def test_the_mock_report_shows_the_interviewers_answers_whole(embedder):
     table = at.table[0].value
     assert list(table.columns) == ["at", "question", "dimension", "answer"]
     assert table.iloc[0]["answer"] == answer
+
+
+@pytest.mark.slow
+def test_a_query_bm25_cannot_match_says_why_its_column_is_empty(tmp_path, embedder):
+    # seen: "the of and is" left the BM25 column blank with no word of explanation
+    at = page_test("app_pages/retrieval.py", timeout=180).run()
+    at.radio(key="ret_source").set_value("BEIR folder").run()
+    at.text_input(key="ret_beir_path").input(str(make_beir(tmp_path / "b"))).run()
+    at.button(key="ret_build").click().run()
+    at.text_input(key="ret_query_(type your own)").input("the of and is").run()
+    _ok(at)
+    assert at.table[0].value["BM25 (bm25s)"].eq("").all()
+    assert any("BM25 found nothing" in w.value for w in at.warning)

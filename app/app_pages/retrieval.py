@@ -139,7 +139,8 @@ m4.metric("Chunks per document", f"{len(units) / len(corpus.documents):.1f}")
 view_col, hist_col = st.columns([3, 2])
 with hist_col:
     fig = px.histogram(lengths, x="tokens", nbins=30, title="Chunk length (tokens)")
-    fig.update_layout(height=300, margin=dict(l=10, r=10, t=40, b=10), showlegend=False)
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=40, b=10), showlegend=False,
+                      xaxis_title="chunk length (MiniLM tokens)", yaxis_title="chunks")
     st.plotly_chart(fig, width="stretch", key="ret_hist")
 with view_col:
     ids = [d.id for d in corpus.documents]
@@ -345,6 +346,10 @@ if query.strip():
     # one table, one row per rank, the three lists as wrapped text columns: readable at any
     # width (three dataframes side by side hid their rank columns behind a scrollbar)
     st.table(_grid_style(compare.grid(results, relevant, LABELS)))
+    if not results["bm25"]:  # an empty column said nothing about why
+        st.warning("BM25 found nothing: none of the query's words (stopwords dropped) is in "
+                   "the corpus. Dense search still ranks by meaning, so hybrid here is dense "
+                   "alone.", icon=":material/search_off:")
     st.caption("✓ marks documents judged relevant for this golden query. "
                if relevant is not None else "")
     st.caption("Hybrid column: how fusion moved each document against its rank in the dense "
