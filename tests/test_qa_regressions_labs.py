@@ -217,3 +217,22 @@ def test_a_query_bm25_cannot_match_says_why_its_column_is_empty(tmp_path, embedd
     _ok(at)
     assert at.table[0].value["BM25 (bm25s)"].eq("").all()
     assert any("BM25 found nothing" in w.value for w in at.warning)
+
+
+@pytest.mark.slow
+def test_retrieval_settings_and_query_survive_a_visit_to_another_page(tmp_path, embedder):
+    # seen: back from Modules, the sliders were at their defaults and the page said the
+    # index was out of date
+    at = page_test("app_pages/retrieval.py", timeout=180).run()
+    at.radio(key="ret_source").set_value("BEIR folder").run()
+    at.text_input(key="ret_beir_path").input(str(make_beir(tmp_path / "b"))).run()
+    at.slider(key="ret_size").set_value(64).run()
+    at.button(key="ret_build").click().run()
+    at.selectbox(key="ret_pick").set_value("q1").run()
+    _leave_and_come_back(at, "app_pages/retrieval.py")
+    _ok(at)
+    assert at.radio(key="ret_source").value == "BEIR folder"
+    assert at.slider(key="ret_size").value == 64
+    assert at.selectbox(key="ret_pick").value == "q1"
+    assert not any("settings changed" in w.value for w in at.warning)
+    assert at.table[0].value.iloc[0]["BM25 (bm25s)"] == "✓ d1"
