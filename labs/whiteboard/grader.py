@@ -192,10 +192,10 @@ class Matcher:
         self._concepts = _concept_vectors(embedder)
 
     def prepare(self, concepts: Sequence[str]) -> None:
-        """Embed the concept texts not yet seen in this process, in one call."""
+        """Embed the concept texts not yet seen in this process (by length, like sentences)."""
         todo = [c for c in dict.fromkeys(concepts) if c not in self._concepts]
         if todo:
-            for c, v in zip(todo, self.embedder.encode(todo), strict=True):
+            for c, v in zip(todo, encode_by_length(self.embedder, todo), strict=True):
                 self._concepts[c] = v
 
     def lexical(self, phrases: Sequence[str], where: Sequence[str] | None = None) -> Match | None:
