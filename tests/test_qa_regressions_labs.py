@@ -90,6 +90,9 @@ def test_mock_interview_explains_the_structure_and_fills_a_template(embedder):
                  "Eval plan", "How fresh must the data be?"):
         assert part in text
     assert sentences(answer_template()) == []  # the untouched template earns nothing
+    at.button(key="mock_finish").click().run()  # grading it would end the round at 0
+    assert any("Nothing to grade yet" in w.value for w in at.warning)
+    assert "mock_result" not in at.session_state
     at.text_area(key="mock_answer").input("My own answer").run()
     at.button(key="mock_template").click().run()
     assert at.text_area(key="mock_answer").value == "My own answer"  # never pasted over

@@ -112,6 +112,15 @@ if result is None:
             st.rerun()
         if c2.button("Finish and grade", key="mock_finish", type="primary",
                      icon=":material/flag:"):
+            from labs.whiteboard.text import sentences
+
+            if (st.session_state.get("mock_answer", "").strip()
+                    and not sentences(st.session_state["mock_answer"])):
+                # the untouched template is only headings: grading it ended the interview at 0
+                st.warning("Nothing to grade yet: the answer holds only headings and empty "
+                           "bullets. Write under the template's headings first; the clock "
+                           "keeps running.")
+                st.stop()
             now = time.time()
             done = mock.finish(session, now=now)
             phases = {"seconds": mock.phase_times(done, now=now),
