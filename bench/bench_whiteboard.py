@@ -5,7 +5,7 @@ Budget: 2 s per answer.
 
 Three cases per reference answer of every prompt in content/whiteboard/prompts/:
 - new answer: the prompt's rubric concepts are already embedded (the first grade of any
-  answer to that prompt embeds them, once per data folder), the answer's sentences are not;
+  answer to that prompt embeds them, once per process), the answer's sentences are not;
   this is what a learner waits for after pressing "Grade".
 - regrade: the same answer again (every sentence in the embedding cache).
 - cold: a fresh cache, rubric and answer both embedded (the first grade on a new install).

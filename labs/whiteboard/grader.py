@@ -3,7 +3,10 @@
 How one answer is graded:
 1. Lines that address the grader (instructions, fake chat turns, score-shaped JSON) are
    removed (`text.neutralise`); the learner sees which.
-2. The rest is split into sentences and embedded once (MiniLM, cached by content hash).
+2. The rest is split into sentences and embedded once (MiniLM, cached by content hash),
+   shortest first in small batches on one torch thread, the cheapest way measured on 2
+   shared cores; the rubric's own texts are embedded once per process. Answers past
+   MAX_ANSWER_WORDS are refused with a message instead of graded for a minute.
 3. Each rubric item has concepts: short phrases matched lexically (stemmed tokens) and
    descriptions matched by embedding (cosine ≥ a threshold). The best-matching sentence is
    quoted as evidence, with how it matched.
