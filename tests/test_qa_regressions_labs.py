@@ -239,3 +239,25 @@ def test_retrieval_settings_and_query_survive_a_visit_to_another_page(tmp_path, 
     assert at.selectbox(key="ret_pick").value == "q1"
     assert not any("settings changed" in w.value for w in at.warning)
     assert at.table[0].value.iloc[0]["BM25 (bm25s)"] == "✓ d1"
+
+
+@pytest.mark.slow
+def test_an_mcp_prompt_without_its_argument_is_not_sent_and_the_ids_are_listed():
+    # seen: "error 0: Missing required arguments: {'prompt_id'}" with no hint of the ids, and
+    # "None" in the id column of every notification
+    at = page_test("app_pages/mcp_explorer.py", timeout=120).run()
+    at.button(key="mcp_connect").click().run()
+    client = at.session_state["mcp_client"]
+    try:
+        at.selectbox(key="mcp_prompt_name").set_value("mock_interview").run()
+        assert any("prompt_id is one of" in c.value and "docs-chatbot" in c.value
+                   for c in at.caption)
+        sent = len(client.log)
+        at.button(key="mcp_get_prompt").click().run()
+        _ok(at)
+        assert any("Not sent" in e.value and "prompt_id" in e.value for e in at.error)
+        assert len(client.log) == sent  # nothing crossed the wire
+        log = next(d.value for d in at.dataframe if "direction" in d.value.columns)
+        assert "None" not in set(log["id"]) and "" in set(log["id"])
+    finally:
+        client.close()

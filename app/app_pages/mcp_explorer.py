@@ -41,6 +41,11 @@ st.caption("A real MCP session, message by message. The explorer is the **host**
            "message the client and server exchange.")
 
 
+def _rpc_id(value: object) -> str:
+    """A JSON-RPC id as text ("None" on every notification read as a missing value)."""
+    return "" if value is None else str(value)
+
+
 def _client() -> ExplorerClient | None:
     c = S.get("mcp_client")
     return c if c is not None and c.connected else None
@@ -325,12 +330,24 @@ with tabs[2]:
             pargs[a["name"]] = st.text_input(a["name"] + (" *" if a.get("required") else ""),
                                              key=f"mcp_parg_{pname}_{a['name']}",
                                              help=a.get("description"))
+        known = [r["uri"].split("://", 1)[1] for r in lists["resources"]
+                 if r.get("uri", "").startswith("design-prompt://")]
+        if "prompt_id" in pargs and known:
+            st.caption("prompt_id is one of: " + ", ".join(f"`{k}`" for k in known))
         if st.button("Get prompt", key="mcp_get_prompt"):
-            try:
-                S["mcp_prompt"] = client.get_prompt(pname, {k: v for k, v in pargs.items() if v})
-            except ExplorerError as e:
-                S["mcp_prompt"] = str(e)
-            st.rerun()
+            missing = [a["name"] for a in prompts[pname].get("arguments") or []
+                       if a.get("required") and not pargs.get(a["name"], "").strip()]
+            if missing:  # the server's answer was a bare "error 0: Missing required arguments"
+                S.pop("mcp_prompt", None)
+                st.error("Not sent: fill the required argument(s) "
+                         + ", ".join(f"`{m}`" for m in missing) + " first.")
+            else:
+                try:
+                    S["mcp_prompt"] = client.get_prompt(pname, {k: v.strip() for k, v
+                                                                in pargs.items() if v.strip()})
+                except ExplorerError as e:
+                    S["mcp_prompt"] = str(e)
+                st.rerun()
         got = S.get("mcp_prompt")
         if isinstance(got, str):
             st.error(got)
@@ -348,8 +365,9 @@ with tabs[3]:
         st.markdown(f"**{len(log_entries)} messages**, captured on the client's read and write "
                     "streams (what actually crossed the transport).")
         st.dataframe(pd.DataFrame([{"#": e.seq, "t (ms)": e.t_ms, "direction": e.direction,
-                                    "kind": e.kind, "method": e.method, "id": e.id}
+                                    "kind": e.kind, "method": e.method, "id": _rpc_id(e.id)}
                                    for e in log_entries]), hide_index=True)
+        st.caption("*id* pairs a request with its response; notifications carry none.")
         for e in log_entries[-40:]:
             with st.expander(f"{e.seq}. {e.summary()} · {e.t_ms} ms"):
                 st.json(e.payload)
@@ -384,7 +402,8 @@ with tabs[4]:
                 for t, steps in (("stdio", stdio_steps), ("streamable HTTP", http_steps))
                 for s in steps]
         fig = px.bar(pd.DataFrame(rows), x="step", y="ms", color="transport", barmode="group",
-                     title="Wall time per step (initialize includes starting the stdio process)")
+                     title="Wall time per step (initialize includes starting the stdio process)",
+                     labels={"ms": "wall time (ms)", "step": "protocol step"})
         st.plotly_chart(fig, width="stretch")
         cols = st.columns(2)
         for col, title, entries in ((cols[0], "stdio", stdio_entries),
@@ -393,7 +412,8 @@ with tabs[4]:
                 st.markdown(f"**{title}**")
                 st.dataframe(pd.DataFrame([{"#": e.seq, "t (ms)": e.t_ms,
                                             "direction": e.direction, "method": e.method,
-                                            "id": e.id} for e in entries]), hide_index=True)
+                                            "id": _rpc_id(e.id)} for e in entries]),
+                             hide_index=True)
 
 # --- N×M vs N+M ----------------------------------------------------------------------------
 with tabs[5]:
