@@ -261,3 +261,14 @@ def test_an_mcp_prompt_without_its_argument_is_not_sent_and_the_ids_are_listed()
         assert "None" not in set(log["id"]) and "" in set(log["id"])
     finally:
         client.close()
+
+
+def test_an_empty_corpus_choice_says_what_to_do_for_that_source():
+    # seen: "Choose a corpus with at least one document" with the upload box right above it
+    at = page_test("app_pages/retrieval.py", timeout=60).run()
+    at.radio(key="ret_source").set_value("Upload files").run()
+    at.checkbox(key="ret_with_bundled").uncheck().run()
+    _ok(at)
+    assert any("Upload at least one document" in i.value for i in at.info)
+    at.radio(key="ret_source").set_value("BEIR folder").run()
+    assert any("path of a BEIR folder" in i.value for i in at.info)

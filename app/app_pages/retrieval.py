@@ -107,7 +107,10 @@ else:
         except CorpusError as e:
             st.error("**Cannot load that folder.** " + " ".join(e.problems[:3]))
 if corpus is None or not corpus.documents:
-    st.info("Choose a corpus with at least one document to start.")
+    st.info("Upload at least one document to start (uploads are not kept when you leave "
+            "this page)." if source == "Upload files"
+            else "Type the path of a BEIR folder to start." if source == "BEIR folder"
+            else "Choose a corpus with at least one document to start.")
     st.stop()
 
 ckey = corpus_key(corpus)
