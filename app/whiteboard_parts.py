@@ -150,10 +150,10 @@ def grade_report(grade: Any, prompt: DesignPrompt) -> None:
         st.warning(f"{len(grade.ignored_lines)} line(s) addressed to the grader were ignored:")
         st.code("\n".join(grade.ignored_lines), language=None)
     df = pd.DataFrame([{"item": i.title, "score": i.score, "max": i.max,
-                        "share": i.score / i.max} for i in grade.items])
-    st.dataframe(df, hide_index=True, width="stretch", column_config={
-        "share": st.column_config.ProgressColumn("share", min_value=0.0, max_value=1.0,
-                                                 format="percent")})
+                        "share": 100 * i.score / i.max} for i in grade.items])
+    st.dataframe(df, hide_index=True, width="stretch", column_config={  # "26.67%" was noise
+        "share": st.column_config.ProgressColumn("share of max", min_value=0.0,
+                                                 max_value=100.0, format="%.0f%%")})
     for i in grade.items:
         icon = ":material/check_circle:" if i.score >= i.max * 0.75 else (
             ":material/error:" if i.score < i.max / 2 else ":material/adjust:")

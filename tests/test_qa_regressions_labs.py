@@ -142,6 +142,9 @@ def test_whiteboard_diagram_runs_down_the_column_and_history_names_the_attempts(
     side = next(d.value for d in at.dataframe if "item" in d.value.columns
                 and "max" in d.value.columns and "score" not in d.value.columns)
     assert {"#1", "#2", "change #1 → #2"} <= set(side.columns)
+    report = next(d.value for d in at.dataframe if "score" in d.value.columns)
+    assert report["share"].between(0, 100).all()  # shown as whole percents, not "26.67%"
+    assert report["share"].max() > 1  # on the 0–100 scale the percent format expects
 
 
 def _leave_and_come_back(at, page: str):
