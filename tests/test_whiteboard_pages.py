@@ -111,3 +111,17 @@ def test_the_drill_counts_words_and_checks_the_six_beats():
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Words"] == str(len(script.split()))
     assert any("6 of 6 beats present, in order" in s.value for s in at.success)
+
+
+def test_the_drill_says_when_a_beat_is_only_named_inside_another_beats_sentence():
+    at = page_test("app_pages/drill.py", timeout=60)
+    at.run()
+    at.button(key="drill_start").click().run()
+    script = ("The goal is a docs chatbot, and the bottleneck is retrieval quality. The "
+              "architecture is hybrid RAG with BM25 and vectors.")
+    at.text_area(key="drill_script").input(script)
+    at.button(key="drill_check").click().run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value.set_index("beat")
+    shared = table[table["words"].str.startswith("0: only named")]
+    assert len(shared) >= 1 and shared["present"].all()

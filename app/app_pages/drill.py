@@ -80,7 +80,9 @@ if st.session_state.get("drill_checked"):
             (st.success if found == len(r.beats) and r.in_order else st.warning)(msg)
             st.dataframe(pd.DataFrame([{
                 "beat": b.title, "present": b.present, "cue found": b.cue or "",
-                "words": b.words, "budget (words)": b.budget_words} for b in r.beats]),
+                "words": str(b.words) if b.words or not b.present
+                else "0: only named inside another beat's sentence",
+                "budget (words)": b.budget_words} for b in r.beats]),
                 hide_index=True, width="stretch")
             if r.missing:
                 with st.expander("What each missing beat is for"):
