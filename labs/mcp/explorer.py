@@ -125,11 +125,24 @@ def _as_dict(session_message) -> dict[str, Any]:
     return session_message.message.model_dump(by_alias=True, mode="json", exclude_unset=True)
 
 
-class _LoggedRead:
-    """The client's read stream, recording each message the server sent."""
+class _LoggedStream:
+    """A stream wrapper that closes what it wraps; the two subclasses add the logging."""
 
     def __init__(self, inner, log: MessageLog):
         self._inner, self._log = inner, log
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.aclose()
+
+
+class _LoggedRead(_LoggedStream):
+    """The client's read stream, recording each message the server sent."""
 
     @property
     def last_context(self):
@@ -154,34 +167,13 @@ class _LoggedRead:
         except (anyio.EndOfStream, anyio.ClosedResourceError):
             raise StopAsyncIteration from None
 
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
-    async def __aenter__(self):
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        await self.aclose()
-
-
-class _LoggedWrite:
+class _LoggedWrite(_LoggedStream):
     """The client's write stream, recording each message before it is sent."""
-
-    def __init__(self, inner, log: MessageLog):
-        self._inner, self._log = inner, log
 
     async def send(self, item, /) -> None:
         self._log.record("client→server", _as_dict(item))
         await self._inner.send(item)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def __aenter__(self):
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        await self.aclose()
 
 
 @asynccontextmanager
