@@ -146,7 +146,7 @@ def embedder():
 
 def active_workshop_id() -> int | None:
     """The workshop this session joined, while it runs: new submissions are attached to it."""
-    from labs.store.models import Workshop, utcnow
+    from labs.store.models import Workshop
 
     wid = st.session_state.get("ws_workshop_id")
     if wid is None:
@@ -155,4 +155,4 @@ def active_workshop_id() -> int | None:
 
     with store().session() as db:
         ws = db.get(Workshop, wid)
-    return wid if ws is not None and is_running(ws, utcnow()) else None
+    return wid if ws is not None and is_running(ws) else None

@@ -14,7 +14,7 @@ import json
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -40,11 +40,6 @@ class AccessDenied(WorkshopError):
     """Wrong passphrase, or a learner reaching for someone else's work."""
 
 
-def _aware(t: datetime) -> datetime:
-    """SQLite hands datetimes back without their zone; every time here is UTC."""
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
-
-
 def module_ids_of(ws: Workshop) -> list[str]:
     return list(json.loads(ws.module_ids))
 
@@ -54,7 +49,7 @@ def prompt_ids_of(ws: Workshop) -> list[str]:
 
 
 def is_running(ws: Workshop, now: datetime | None = None) -> bool:
-    return _aware(ws.starts_at) <= _aware(now or utcnow()) <= _aware(ws.ends_at)
+    return ws.starts_at <= (now or utcnow()) <= ws.ends_at
 
 
 def create_workshop(
@@ -65,7 +60,7 @@ def create_workshop(
     title = " ".join(title.split())
     if not title:
         raise WorkshopError("Give the workshop a title.")
-    if _aware(ends_at) <= _aware(starts_at):
+    if ends_at <= starts_at:
         raise WorkshopError("The workshop must end after it starts.")
     if curriculum is not None:
         unknown = sorted(set(module_ids) - {m.id for m in curriculum.modules})
@@ -74,8 +69,8 @@ def create_workshop(
     pw_hash = hash_passphrase(passphrase)  # raises ValueError when too short
     for _ in range(10):
         ws = Workshop(code=new_join_code(), title=title[:120], module_ids=json.dumps(module_ids),
-                      prompt_ids=json.dumps(prompt_ids or []), starts_at=_aware(starts_at),
-                      ends_at=_aware(ends_at), passphrase_hash=pw_hash)
+                      prompt_ids=json.dumps(prompt_ids or []), starts_at=starts_at,
+                      ends_at=ends_at, passphrase_hash=pw_hash)
         try:
             with store.session() as s:
                 s.add(ws)
@@ -131,11 +126,11 @@ def join_workshop(
     store: Store, code: str, display_name: str, *, now: datetime | None = None,
 ) -> tuple[Workshop, WorkshopMember]:
     """Join by code and name; a name already taken in the workshop is refused."""
-    now = _aware(now or utcnow())
+    now = now or utcnow()
     ws = find_workshop(store, code)
-    if now < _aware(ws.starts_at):
-        raise WorkshopError(f"This workshop opens at {_aware(ws.starts_at):%Y-%m-%d %H:%M} UTC.")
-    if now > _aware(ws.ends_at):
+    if now < ws.starts_at:
+        raise WorkshopError(f"This workshop opens at {ws.starts_at:%Y-%m-%d %H:%M} UTC.")
+    if now > ws.ends_at:
         raise WorkshopError("This workshop has ended; its join code no longer works.")
     name = clean_name(display_name)
     with store.session() as s:
@@ -173,7 +168,7 @@ def submit_quiz_answer(
 ) -> AttemptResult:
     """A quiz answer inside the workshop: attached to it while it runs, kept even after."""
     ws = _get(store, member.workshop_id)
-    now = _aware(now or utcnow())
+    now = now or utcnow()
     return record_quiz_answer(store, curriculum, member.learner_id, question_id, chosen,
                               workshop_id=ws.id if is_running(ws, now) else None)
 
@@ -283,11 +278,11 @@ def export_csv(store: Store, curriculum: Curriculum, access: InstructorAccess) -
         q = questions.get(a.question_id)
         answer = q.options[a.chosen].text if q and a.chosen < len(q.options) else str(a.chosen)
         w.writerow(["quiz", name_of.get(a.learner_id, "?"),
-                    f"{_aware(a.created_at):%Y-%m-%d %H:%M:%S}", a.module_id, a.question_id,
+                    f"{a.created_at:%Y-%m-%d %H:%M:%S}", a.module_id, a.question_id,
                     answer, int(a.correct), ""])
     for row in design_rows(store, workshop_id):
         w.writerow(["design", name_of.get(row["learner_id"], "?"),
-                    f"{_aware(row['created_at']):%Y-%m-%d %H:%M:%S}", row["prompt_id"], "total",
+                    f"{row['created_at']:%Y-%m-%d %H:%M:%S}", row["prompt_id"], "total",
                     row.get("level") or "", "", "" if row["total"] is None else row["total"]])
     return buf.getvalue()
 
