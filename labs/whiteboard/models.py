@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from labs.curriculum.models import Id, Strict, Text
 
@@ -49,13 +49,15 @@ def _lowercase(phrases: list[str]) -> list[str]:
     return phrases
 
 
+# The phrases a consistent design shows: at least one, each lowercase.
+Expects = Annotated[list[Phrase], Field(min_length=1), AfterValidator(_lowercase)]
+
+
 class HiddenRequirement(Strict):
     """The answer to one clarifying question and the phrases a consistent design shows."""
 
     answer: Text
-    expects: list[Phrase] = Field(min_length=1)
-
-    _lower = field_validator("expects")(_lowercase)
+    expects: Expects
 
 
 class HiddenRequirements(Strict):
@@ -74,9 +76,7 @@ class RequirementChange(Strict):
 
     dimension: Dimension
     announcement: Text
-    expects: list[Phrase] = Field(min_length=1)
-
-    _lower = field_validator("expects")(_lowercase)
+    expects: Expects
 
 
 class ReferenceAnswers(Strict):
