@@ -14,9 +14,8 @@ import os
 import streamlit as st
 
 from labs import llm
-from labs.llm.config import DEFAULT_MODELS, KEY_ENV, OLLAMA_URL
+from labs.llm.config import DEFAULT_MODELS, KEY_ENV, OLLAMA_URL, PROVIDERS
 
-CHOICES = ("offline", "anthropic", "openai", "openai-compatible")
 LABELS = {"offline": "Offline (deterministic engines only)", "anthropic": "Anthropic",
           "openai": "OpenAI", "openai-compatible": "OpenAI-compatible (Ollama, vLLM, LM Studio)"}
 SESSION_KEY = "llm_session"  # {"provider", "model", "base_url", "api_key", "cache"}
@@ -47,8 +46,7 @@ def _build(choice: dict) -> llm.LLMConfig:
     if choice.get("base_url"):
         changes["base_url"] = choice["base_url"]
     if base.provider != provider:
-        return llm.LLMConfig(provider=provider, model=choice.get("model") or "",
-                             **{k: v for k, v in changes.items()})
+        return llm.LLMConfig(provider=provider, model=choice.get("model") or "", **changes)
     return base.replace(**changes)
 
 
@@ -92,8 +90,8 @@ def render() -> None:
 
 
 def _picker(cfg: llm.LLMConfig) -> None:
-    current = cfg.provider if cfg.provider in CHOICES else "offline"
-    provider = st.selectbox("Provider", CHOICES, index=CHOICES.index(current),
+    # LLMConfig only holds a provider from PROVIDERS, so the index always exists
+    provider = st.selectbox("Provider", PROVIDERS, index=PROVIDERS.index(cfg.provider),
                             format_func=LABELS.get, key="llm_provider")
     model = st.text_input("Model", value=cfg.model if provider == cfg.provider
                           else DEFAULT_MODELS[provider], key=f"llm_model_{provider}",
