@@ -144,7 +144,8 @@ st.caption(f"The {len(log)} most recent of {summary['calls']} calls. No prompt, 
            "is stored in this log.")
 
 left, right = st.columns(2)
-left.download_button("Download the call log (CSV)", llm.export_calls_csv(store),
+# a callable: the whole log is read and written out only when the button is clicked
+left.download_button("Download the call log (CSV)", lambda: llm.export_calls_csv(store),
                      file_name="llm_calls.csv", mime="text/csv", key="spend_export",
                      icon=":material/download:")
 if right.button(f"Clear the response cache ({cache['entries']} answers)", key="spend_clear",
