@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -23,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 CORPUS_DIR = CONTENT_DIR / "corpus"
 GOLDEN_FILES = ("golden_product.yaml", "golden_ops.yaml", "golden.yaml")
+T = TypeVar("T")
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?(.*)\Z", re.S)
 
 DocId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
@@ -127,9 +129,26 @@ class Corpus:
         return Corpus(self.name, self.documents + added, list(self.queries))
 
 
-def _problems(path: Path, err: ValidationError) -> list[str]:
-    return [f"{path}: field {'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}"
-            for e in err.errors()]
+def _read_checked(path: Path, parse: Callable[[str], T], problems: list[str]) -> T | None:
+    """`parse` of the file's text, or None with why not (unreadable, or which fields are
+    invalid) added to `problems`."""
+    try:
+        return parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        problems.append(f"{path}: cannot read ({e})")
+    except ValidationError as e:
+        problems.extend(f"{path}: field {'.'.join(str(p) for p in x['loc']) or '(file)'}: "
+                        f"{x['msg']}" for x in e.errors())
+    return None
+
+
+def _doc_file(raw: str) -> tuple[DocMeta, str]:
+    meta, body = split_front_matter(raw)
+    return DocMeta.model_validate(meta), body
+
+
+def _golden_file(raw: str) -> GoldenSet:
+    return GoldenSet.model_validate(yaml.safe_load(raw))
 
 
 def split_front_matter(raw: str) -> tuple[dict, str]:
@@ -149,15 +168,10 @@ def with_title(title: str, body: str) -> str:
 def load_documents(folder: Path) -> tuple[list[Document], list[str]]:
     docs, problems = [], []
     for path in sorted(folder.glob("*.md")):
-        try:
-            meta, body = split_front_matter(path.read_text(encoding="utf-8"))
-            m = DocMeta.model_validate(meta)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-            problems.append(f"{path}: cannot read ({e})")
+        got = _read_checked(path, _doc_file, problems)
+        if got is None:
             continue
-        except ValidationError as e:
-            problems.extend(_problems(path, e))
-            continue
+        m, body = got
         if m.id != path.stem:
             problems.append(f"{path}: field id: {m.id!r} differs from the file name")
         docs.append(Document(m.id, m.title, with_title(m.title, body), m.kind.value,
@@ -191,14 +205,8 @@ def load_golden(paths: list[Path], doc_ids: set[str]) -> tuple[list[Query], list
     problems: list[str] = []
     seen: set[str] = set()
     for path in paths:
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-            gold = GoldenSet.model_validate(raw)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-            problems.append(f"{path}: cannot read ({e})")
-            continue
-        except ValidationError as e:
-            problems.extend(_problems(path, e))
+        gold = _read_checked(path, _golden_file, problems)
+        if gold is None:
             continue
         for i, g in enumerate(gold.queries):
             where = f"{path}: queries.{i} ({g.id})"
