@@ -72,7 +72,7 @@ class MessageLog:
         self._entries: list[LogEntry] = []
         self._lock = threading.Lock()
         self._t0 = time.perf_counter()
-        self._methods: dict[str | int, str] = {}  # request id -> method, to label responses
+        self._methods: dict[tuple[str, str | int], str] = {}  # (direction, id) -> method
 
     def record(self, direction: Direction, message: dict[str, Any], kind: str | None = None,
                method: str | None = None) -> LogEntry:
@@ -109,10 +109,6 @@ class MessageLog:
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
     def to_json(self) -> str:
         """The whole log as a JSON document (what the page's download button exports)."""
@@ -306,6 +302,7 @@ def _terminate(proc: subprocess.Popen) -> None:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait(timeout=5)
 
 
 def _close_quietly(*context_managers) -> None:
@@ -601,13 +598,8 @@ class LocalHttpServer:
         return self.proc is not None and self.proc.poll() is None
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+        if self.proc is not None:
+            _terminate(self.proc)
         self.proc = None
 
     def __enter__(self) -> LocalHttpServer:
