@@ -136,6 +136,14 @@ def llm_config():
     return llm_panel.session_config()
 
 
+@st.cache_data(show_spinner=False, ttl=600)
+def bundled_corpus():
+    """The retrieval lab's bundled corpus and golden set, and any problems found loading them."""
+    from labs.retrieval.corpus import load_bundled_checked
+
+    return load_bundled_checked()
+
+
 @st.cache_resource(show_spinner="Loading the embedding model (once per server)…")
 def embedder():
     """The bundled MiniLM embedder, shared by every session; its cache is in the data folder."""

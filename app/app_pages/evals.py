@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -26,9 +24,13 @@ offline = llm.is_offline(cfg)
 st.title("Eval-pyramid sandbox")
 st.caption("Every layer of the pyramid scores the same questions and candidate answers, so you "
            "can see where the layers agree, where each breaks, and what each costs.")
+@st.cache_data(show_spinner=False, ttl=600)
+def eval_data():
+    return data.load_items().items, data.load_pairs().pairs
+
+
 try:
-    items = data.load_items().items
-    pairs = data.load_pairs().pairs
+    items, pairs = eval_data()
 except ContentError as e:
     st.error("The eval data in content/evals does not validate:\n\n" +
              "\n".join(f"- `{p}`" for p in e.problems))
@@ -53,6 +55,15 @@ def who_judged(label: str) -> None:
                 "biases.", icon=":material/rule:")
     else:
         st.caption(f"Judged by {label}.")
+
+
+@st.cache_data(show_spinner=False)
+def local_layer_ms(item_id: str) -> tuple[float, float]:
+    """Milliseconds per evaluation of the local layers, measured once per server."""
+    item = by_id[item_id]
+    answer, refs = item.answers[0].text, list(item.references)
+    return (costs.time_ms(lambda: reference.score(answer, refs)),
+            costs.time_ms(lambda: J.rubric_score(judge_item(item), answer)))
 
 
 tabs = st.tabs(["Reference metrics", "Embedding similarity", "LLM-as-judge", "Human labels",
@@ -362,13 +373,12 @@ with tabs[4]:
 
 # --- 6. golden set and regressions ----------------------------------------------------------
 def golden_tab() -> None:
-    from labs.retrieval import CorpusError, RetrievalIndex, Settings, load_bundled
+    from labs.retrieval import RetrievalIndex, Settings
 
-    try:
-        corpus = load_bundled()
-    except CorpusError as e:
+    corpus, problems = ui.bundled_corpus()
+    if problems:
         st.error("The bundled golden set does not validate:\n\n" +
-                 "\n".join(f"- `{p}`" for p in e.problems))
+                 "\n".join(f"- `{p}`" for p in problems))
         return
     answerable = [q for q in corpus.queries if q.relevant]
     st.markdown(f"The retrieval lab's golden set: {len(corpus.queries)} queries "
@@ -433,9 +443,10 @@ def golden_tab() -> None:
     if not saved:
         st.info("No versions yet: run one above.")
         return
+    scores = {r.id: R.run_scores(store, r.id) for r in saved}
     agg = pd.DataFrame([{"version": f"{r.id}: {r.name}", "metric": r.metric,
-                         "mean": float(np.mean(list(R.run_scores(store, r.id).values()))),
-                         "queries": len(R.run_scores(store, r.id))} for r in saved])
+                         "mean": float(np.mean(list(scores[r.id].values()))),
+                         "queries": len(scores[r.id])} for r in saved])
     fig = go.Figure(go.Bar(x=agg["version"], y=agg["mean"], text=agg["metric"],
                            marker_color="#4f7cff"))
     fig.update_layout(yaxis_title="mean per-query score", height=320, margin=dict(t=20, b=10))
@@ -445,7 +456,7 @@ def golden_tab() -> None:
     base = c1.selectbox("Baseline", list(labels), format_func=labels.get, key="eval_gold_base")
     new = c2.selectbox("Candidate", list(labels), index=len(labels) - 1,
                        format_func=labels.get, key="eval_gold_new")
-    drops = R.compare(R.run_scores(store, base), R.run_scores(store, new))
+    drops = R.compare(scores[base], scores[new])
     texts = {q.id: q.text for q in corpus.queries}
     if base == new:
         st.caption("Pick two different versions to compare.")
@@ -499,14 +510,7 @@ with tabs[7]:
     st.markdown("What one more thousand evaluations costs at each layer, from measurements on "
                 "this machine and genai-prices' price table.")
     sample = items[0]
-    t0 = time.perf_counter()
-    for _ in range(20):
-        reference.score(sample.answers[0].text, list(sample.references))
-    ref_s = (time.perf_counter() - t0) / 20 * 1000
-    t0 = time.perf_counter()
-    for _ in range(20):
-        J.rubric_score(judge_item(sample), sample.answers[0].text)
-    rubric_s = (time.perf_counter() - t0) / 20 * 1000
+    ref_s, rubric_s = local_layer_ms(sample.id)
     prompt_tokens = costs.estimate_tokens(J.absolute_messages(judge_item(sample),
                                                               sample.answers[0].text)[1]["content"])
     c1, c2 = st.columns(2)

@@ -10,6 +10,7 @@ metrics cost nothing per item but arrive days late (see `online.py`).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from labs.llm.accounting import price
@@ -26,6 +27,14 @@ class LayerCost:
     usd_per_1000: float | None  # None: the price is unknown
     seconds_per_1000: float
     note: str
+
+
+def time_ms(fn, repeats: int = 20) -> float:
+    """Mean wall time of `fn()` in milliseconds over `repeats` runs."""
+    start = time.perf_counter()
+    for _ in range(repeats):
+        fn()
+    return (time.perf_counter() - start) / repeats * 1000
 
 
 def estimate_tokens(text: str) -> int:

@@ -16,6 +16,7 @@ import re
 import string
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
@@ -61,6 +62,7 @@ def token_f1(prediction: str, references: list[str]) -> float:
     return max(_f1(prediction, r) for r in references)
 
 
+@lru_cache(maxsize=1)
 def _rouge_scorer():
     from rouge_score import rouge_scorer
 
