@@ -146,12 +146,6 @@ def history(store: Store, learner_id: int, prompt_id: str | None = None) -> list
                                                    col(DesignAttempt.id)))]
 
 
-def get_attempt(store: Store, learner_id: int, attempt_id: int) -> AttemptRow | None:
-    with store.session() as s:
-        a = s.get(DesignAttempt, attempt_id)
-        return _row(a) if a is not None and a.learner_id == learner_id else None
-
-
 def workshop_attempts(store: Store, workshop_id: int) -> list[dict[str, Any]]:
     """A workshop's design attempts for its dashboard: prompt, learner, total, level, time and
     the titles of the rubric items under half marks."""

@@ -227,11 +227,10 @@ class Matcher:
         short = c if len(c) <= 60 else c[:57] + "…"
         return Match(self.sents[rows[i]], f"embedding {best:.2f} to ‘{short}’", c)
 
-    def find(self, cues: Sequence[str], descriptions: Sequence[str],
-             desc_sim: float = SIM_DESCRIPTION) -> Match | None:
+    def find(self, cues: Sequence[str], descriptions: Sequence[str]) -> Match | None:
         """Lexical cues first (exact and explainable), then embeddings against descriptions.
         Single-word cues are not embedded: alone, a word's vector says little."""
-        return self.lexical(cues) or self.semantic(list(descriptions), desc_sim)
+        return self.lexical(cues) or self.semantic(list(descriptions), SIM_DESCRIPTION)
 
 
 def _r(x: float) -> float:
@@ -284,8 +283,7 @@ def _justified(sentence: str) -> bool:
 def _grade_architecture(m: Matcher, prompt: DesignPrompt) -> ItemGrade:
     expected = list(prompt.expected_components)
     found: dict[str, Match] = {}
-    for box in BOXES:
-        label, aliases = BOXES[box]
+    for box, (_, aliases) in BOXES.items():
         hit = m.lexical(aliases) or m.semantic([BOX_DESCRIPTIONS[box]], 0.60)
         if hit:
             found[box.value] = hit

@@ -58,8 +58,8 @@ def _texts() -> tuple[list[str], list[Dimension]]:
     return texts, dims
 
 
-def classify_offline(question: str, embedder: Any) -> tuple[Dimension | None, float, dict]:
-    """(dimension or None, best cosine, best cosine per dimension)."""
+def classify_offline(question: str, embedder: Any) -> tuple[Dimension | None, float]:
+    """(dimension or None, best cosine)."""
     texts, dims = _texts()
     vecs = embedder.encode([question, *texts])
     sims = vecs[1:] @ vecs[0]
@@ -69,8 +69,8 @@ def classify_offline(question: str, embedder: Any) -> tuple[Dimension | None, fl
     ranked = sorted(per_dim.items(), key=lambda kv: kv[1], reverse=True)
     (best_d, best), (_, second) = ranked[0], ranked[1]
     if best < THRESHOLD or best - second < MARGIN:
-        return None, float(best), per_dim
-    return Dimension(best_d), float(np.round(best, 4)), per_dim
+        return None, float(best)
+    return Dimension(best_d), float(np.round(best, 4))
 
 
 class _Classification(BaseModel):
@@ -119,7 +119,7 @@ def ask(prompt: DesignPrompt, question: str, *, embedder: Any = None, config: An
             from labs.embeddings import get_embedder
 
             embedder = get_embedder()
-        dim, sim, _ = classify_offline(q, embedder)
+        dim, sim = classify_offline(q, embedder)
         by = "offline"
     else:
         dim, sim, by = classify_llm(q, cfg), None, cfg.label
