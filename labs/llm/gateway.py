@@ -21,7 +21,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -216,6 +216,15 @@ def _record(store: Store, **fields: Any) -> int | None:
         return None
 
 
+def _cache_hit(store: Store, row: dict[str, Any], output: Any, text: str,
+               t0: float) -> Completion:
+    """Record a call answered from the response cache and return it, costing nothing."""
+    latency = (time.perf_counter() - t0) * 1000
+    call_id = _record(store, **row, cache_hit=True, cost_usd=0.0, latency_ms=latency)
+    return Completion(output=output, text=text, provider=row["provider"], model=row["model"],
+                      feature=row["feature"], cached=True, latency_ms=latency, call_id=call_id)
+
+
 def _run_offline(msgs: Messages, schema: type[BaseModel] | None, feature: str,
                  learner_id: int | None, store: Store) -> Completion:
     fn = _offline.get(feature)
@@ -275,10 +284,7 @@ def complete_with_meta(messages: str | list[dict[str, str]], *, feature: str,
         except (ValueError, ValidationError):
             output = None  # the schema changed since: ask again
         if output is not None:
-            latency = (time.perf_counter() - t0) * 1000
-            call_id = _record(store, **row, cache_hit=True, cost_usd=0.0, latency_ms=latency)
-            return Completion(output=output, text=hit, provider=cfg.provider, model=cfg.model,
-                              feature=feature, cached=True, latency_ms=latency, call_id=call_id)
+            return _cache_hit(store, row, output, hit, t0)
 
     def attempt(turns: Messages) -> Callable[[], RawResult]:
         return lambda: provider.generate(turns, schema=schema, temperature=temperature,
@@ -307,8 +313,7 @@ def complete_with_meta(messages: str | list[dict[str, str]], *, feature: str,
                         cause="invalid structured output", attempts=attempts) from None
     except LLMError as e:
         latency = (time.perf_counter() - t0) * 1000
-        _record(store, **row, input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens, cached_tokens=usage.cached_tokens,
+        _record(store, **row, **asdict(usage),
                 cost_usd=_price(provider, cfg, usage, cfg.model) if usage.input_tokens else 0.0,
                 latency_ms=latency, attempts=max(attempts, e.attempts), repaired=repaired,
                 ok=False, error=e.cause[:300])
@@ -318,9 +323,7 @@ def complete_with_meta(messages: str | list[dict[str, str]], *, feature: str,
     text = output.model_dump_json() if isinstance(output, BaseModel) else raw.text
     if use_cache:
         accounting.cache_put(store, key, cfg.provider, cfg.model, text)
-    call_id = _record(store, **row, input_tokens=usage.input_tokens,
-                      output_tokens=usage.output_tokens, cached_tokens=usage.cached_tokens,
-                      cache_write_tokens=usage.cache_write_tokens, latency_ms=latency,
+    call_id = _record(store, **row, **asdict(usage), latency_ms=latency,
                       cost_usd=cost, attempts=attempts, repaired=repaired)
     log.info("llm %s feature=%s tokens=%d/%d latency=%.0fms cost=%s", cfg.label, feature,
              usage.input_tokens, usage.output_tokens, latency,
@@ -379,11 +382,7 @@ def _stream_pieces(result: TextStream, provider: Provider, cfg: LLMConfig, msgs:
                            "learner_id": learner_id, "streamed": True}
     t0 = time.perf_counter()
     if use_cache and (hit := accounting.cache_get(store, key)) is not None:
-        latency = (time.perf_counter() - t0) * 1000
-        call_id = _record(store, **row, cache_hit=True, cost_usd=0.0, latency_ms=latency)
-        result.completion = Completion(output=hit, text=hit, provider=cfg.provider,
-                                       model=cfg.model, feature=feature, cached=True,
-                                       latency_ms=latency, call_id=call_id)
+        result.completion = _cache_hit(store, row, hit, hit, t0)
         yield hit
         return
     attempt, pieces, usage = 0, [], Usage()
@@ -430,9 +429,7 @@ def _stream_pieces(result: TextStream, provider: Provider, cfg: LLMConfig, msgs:
     cost = _price(provider, cfg, usage, cfg.model)
     if use_cache and text:
         accounting.cache_put(store, key, cfg.provider, cfg.model, text)
-    call_id = _record(store, **row, input_tokens=usage.input_tokens,
-                      output_tokens=usage.output_tokens, cached_tokens=usage.cached_tokens,
-                      cache_write_tokens=usage.cache_write_tokens, latency_ms=latency,
+    call_id = _record(store, **row, **asdict(usage), latency_ms=latency,
                       cost_usd=cost, attempts=attempt)
     result.completion = Completion(output=text, text=text, provider=cfg.provider,
                                    model=cfg.model, feature=feature,
