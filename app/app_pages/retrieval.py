@@ -61,6 +61,12 @@ def _beir(path: str) -> Corpus:
     return load_beir(path)
 
 
+@st.cache_data(show_spinner="Reading the uploaded files…", max_entries=4, ttl=3600)
+def _uploads(files: tuple[tuple[str, bytes], ...], taken: frozenset[str]):
+    """Parsed once per set of files, not on every rerun (a PDF takes seconds to read)."""
+    return load_uploads(list(files), taken=set(taken))
+
+
 def corpus_key(c: Corpus) -> str:
     h = hashlib.sha256()
     for d in c.documents:
@@ -89,8 +95,8 @@ elif source == "Upload files":
     with_bundled = st.checkbox("Add them to the bundled corpus (keeps its golden queries)",
                                value=True, key="ret_with_bundled")
     base = _bundled()[0] if with_bundled else Corpus("uploads", [], [])
-    docs, errors = load_uploads([(f.name, f.getvalue()) for f in files or []],
-                                taken={d.id for d in base.documents})
+    docs, errors = _uploads(tuple((f.name, f.getvalue()) for f in files or []),
+                            frozenset(d.id for d in base.documents))
     for e in errors:
         st.error(f"**{e.name}** was not added: it {e.reason}.")
     if files and docs:
