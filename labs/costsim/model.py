@@ -170,7 +170,7 @@ def gpus_needed(s: Scenario, requests_per_day: float | None = None) -> int:
         return 0
     cap = gpu_capacity(s)
     if cap == 0:
-        return 0 if peak == 0 else 10**9  # utilisation 0: no number of GPUs is enough
+        return 10**9  # utilisation 0: no number of GPUs is enough
     return max(1, math.ceil(peak / cap - 1e-9))
 
 
