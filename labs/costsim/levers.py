@@ -83,7 +83,7 @@ SETTING = {
 
 def lever_impacts(s: Scenario, small_model: str = "gpt-4.1-mini", n: int = 2000) -> list[dict]:
     """One row per lever: the table's words plus the measured change on this scenario."""
-    from labs.costsim.model import monthly_costs, pricing_for, sample_latency, self_host
+    from labs.costsim.model import monthly_costs, sample_latency, self_host
 
     base_cost = monthly_costs(s).monthly_usd
     base_lat = sample_latency(s, n=n).percentiles()
@@ -97,7 +97,7 @@ def lever_impacts(s: Scenario, small_model: str = "gpt-4.1-mini", n: int = 2000)
             if other is None:
                 new_cost, new_lat = base_cost, base_lat
             else:
-                new_cost = monthly_costs(other, pricing_for(other)).monthly_usd
+                new_cost = monthly_costs(other).monthly_usd
                 new_lat = sample_latency(other, n=n).percentiles()
         rows.append({
             "lever": lever.name,
