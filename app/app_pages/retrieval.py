@@ -14,7 +14,7 @@ import streamlit as st
 
 from app import llm_panel, ui
 from labs import llm
-from labs.chunking import CHUNKER_LABELS, chunk
+from labs.chunking import CHUNKER_LABELS
 from labs.chunking.view import to_html
 from labs.retrieval import compare
 from labs.retrieval.corpus import Corpus, CorpusError, load_beir, load_bundled_checked
@@ -169,7 +169,7 @@ with view_col:
     doc_id = st.selectbox("Document to look at", ids, key="ret_view_doc",
                           format_func=lambda i: f"{i} · {corpus.doc(i).title[:60]}")
     doc = corpus.doc(doc_id)
-    doc_chunks = chunk(doc.text, strategy, min(size, WINDOW), overlap)
+    doc_chunks = [u.chunk for u in units if u.doc_id == doc_id]  # cut with the same settings
     st.caption(f"{len(doc_chunks)} chunks · shading alternates blue / green per chunk, "
                ":orange-background[amber] is text in two chunks (overlap), ⟨n⟩ marks where "
                "chunk n starts, grey is text in no chunk.")
