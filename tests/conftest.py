@@ -37,6 +37,20 @@ def page_test(page: str | None = None, timeout: float = 60):
     return at
 
 
+def open_dashboard(at, code: str, passphrase: str) -> None:
+    """Fill the instructor's dashboard form on the Instructor page and submit it."""
+    at.text_input(key="wsi_open_code").input(code)
+    at.text_input(key="wsi_open_pass").input(passphrase)
+    at.button(key="FormSubmitter:wsi_open-Open dashboard").click().run()
+
+
+def join(at, code: str, name: str) -> None:
+    """Fill the join form on the Join a workshop page and submit it."""
+    at.text_input(key="ws_code").input(code)
+    at.text_input(key="ws_name").input(name)
+    at.button(key="FormSubmitter:ws_join_form-Join").click().run()
+
+
 @pytest.fixture(scope="session")
 def embedder():
     """The one loaded MiniLM model for the whole test session (its cache is per test run)."""

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from labs.curriculum.loader import load_curriculum
 from labs.store import Store
 from labs.workshop import create_workshop, join_workshop, submit_quiz_answer
-from tests.conftest import page_test
+from tests.conftest import open_dashboard, page_test
 
 PASS = "correct horse battery"
 
@@ -23,9 +23,7 @@ def _open_dashboard(store):
     ws = create_workshop(store, title="QA clinic", passphrase=PASS, module_ids=["evals"],
                          starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
     at = page_test("app_pages/workshop_instructor.py").run()
-    at.text_input(key="wsi_open_code").input(ws.code)
-    at.text_input(key="wsi_open_pass").input(PASS)
-    at.button(key="FormSubmitter:wsi_open-Open dashboard").click().run()
+    open_dashboard(at, ws.code, PASS)
     _ok(at)
     return ws, at
 
@@ -52,9 +50,7 @@ def test_quiz_score_chart_counts_a_perfect_score_in_whole_learners():
     submit_quiz_answer(store, cur, ana, q.id, q.answer)
     submit_quiz_answer(store, cur, bo, q.id, (q.answer + 1) % len(q.options))
     at = page_test("app_pages/workshop_instructor.py").run()
-    at.text_input(key="wsi_open_code").input(ws.code)
-    at.text_input(key="wsi_open_pass").input(PASS)
-    at.button(key="FormSubmitter:wsi_open-Open dashboard").click().run()
+    open_dashboard(at, ws.code, PASS)
     _ok(at)
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     bar = fig["data"][0]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from labs.curriculum.loader import load_curriculum
 from labs.store import Store
 from labs.workshop import create_workshop, join_workshop, submit_quiz_answer
-from tests.conftest import page_test
+from tests.conftest import join, open_dashboard, page_test
 
 PASS = "correct horse battery"
 
@@ -48,9 +48,7 @@ def test_instructor_passphrases_must_match_and_be_long_enough():
 def test_wrong_passphrase_does_not_open_the_dashboard():
     ws = _workshop(Store())
     at = page_test("app_pages/workshop_instructor.py").run()
-    at.text_input(key="wsi_open_code").input(ws.code)
-    at.text_input(key="wsi_open_pass").input("guessing games")
-    at.button(key="FormSubmitter:wsi_open-Open dashboard").click().run()
+    open_dashboard(at, ws.code, "guessing games")
     assert any("Wrong instructor passphrase" in e.value for e in at.error)
     assert "wsi_access" not in at.session_state
 
@@ -63,9 +61,7 @@ def test_instructor_watches_submissions_and_exports_csv():
     q = cur.quizzes["evals"].questions[0]
     submit_quiz_answer(store, cur, sam, q.id, (q.answer + 1) % len(q.options))
     at = page_test("app_pages/workshop_instructor.py").run()
-    at.text_input(key="wsi_open_code").input(ws.code.lower())
-    at.text_input(key="wsi_open_pass").input(PASS)
-    at.button(key="FormSubmitter:wsi_open-Open dashboard").click().run()
+    open_dashboard(at, ws.code.lower(), PASS)
     _ok(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Learners joined"] == "1" and metrics["Quiz answers"] == "1"
@@ -84,9 +80,7 @@ def test_learner_joins_answers_and_sees_only_their_own_results():
 
     at = page_test("app_pages/workshop_join.py").run()
     _ok(at)
-    at.text_input(key="ws_code").input(ws.code)
-    at.text_input(key="ws_name").input("Sam")
-    at.button(key="FormSubmitter:ws_join_form-Join").click().run()
+    join(at, ws.code, "Sam")
     _ok(at)
     assert at.session_state["ws_display_name"] == "Sam"
     assert any("No answers yet" in i.value for i in at.info)
@@ -105,9 +99,7 @@ def test_learner_joins_answers_and_sees_only_their_own_results():
 
 def test_joining_with_a_wrong_code_is_refused_clearly():
     at = page_test("app_pages/workshop_join.py").run()
-    at.text_input(key="ws_code").input("QQQQQQ")
-    at.text_input(key="ws_name").input("Sam")
-    at.button(key="FormSubmitter:ws_join_form-Join").click().run()
+    join(at, "QQQQQQ", "Sam")
     _ok(at)
     assert any("No workshop has that join code" in e.value for e in at.error)
 
