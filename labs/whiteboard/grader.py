@@ -43,6 +43,7 @@ from labs.whiteboard.rubric import (
     CHANGE_WEIGHT,
     DIMENSIONS,
     EVAL_PARTS,
+    ITEM_MAX,
     ITEM_TITLES,
     LEVELS,
     REASON_MARKERS,
@@ -269,7 +270,8 @@ def _grade_dimension(m: Matcher, prompt: DesignPrompt, d: Dimension,
                     f"“{info.title}” before drawing and say what the answer changes.")
     else:
         feedback = f"Not asked. The interviewer would have said: {req.answer}"
-    return ItemGrade(id=d.value, title=ITEM_TITLES[d.value], score=score, max=2,
+    return ItemGrade(id=d.value, title=ITEM_TITLES[d.value], score=score,
+                     max=ITEM_MAX[d.value],
                      evidence=evidence, feedback=feedback,
                      matched=list(hits) or ([consistent.concept] if consistent else []),
                      missing=[e for e in req.expects if e not in hits])
@@ -308,7 +310,8 @@ def _grade_architecture(m: Matcher, prompt: DesignPrompt) -> ItemGrade:
         fb.append(f"Say why these are there: {', '.join(unjust)}.")
     if extra:
         fb.append(f"Also drawn (not expected for this prompt): {', '.join(extra)}.")
-    return ItemGrade(id="architecture", title=ITEM_TITLES["architecture"], score=_r(score), max=4,
+    return ItemGrade(id="architecture", title=ITEM_TITLES["architecture"], score=_r(score),
+                     max=ITEM_MAX["architecture"],
                      evidence=evidence, feedback=" ".join(fb),
                      matched=[names[b.value] for b in present],
                      missing=[names[b.value] for b in missing])
@@ -335,7 +338,7 @@ def _grade_trap(m: Matcher, prompt: DesignPrompt) -> ItemGrade:
     else:
         fb = (f"The trap is only partly addressed: {prompt.trap.strip()} "
               f"Still missing: {', '.join(missing)}.")
-    return ItemGrade(id="trap", title=ITEM_TITLES["trap"], score=_r(score), max=3,
+    return ItemGrade(id="trap", title=ITEM_TITLES["trap"], score=_r(score), max=ITEM_MAX["trap"],
                      evidence=evidence, feedback=fb, matched=list(hits), missing=missing)
 
 
@@ -360,7 +363,8 @@ def _grade_tradeoffs(m: Matcher, prompt: DesignPrompt) -> ItemGrade:
     not_weighed = [w for w in weighs if w not in w_hits]
     if not_weighed:
         fb.append(f"For example: {not_weighed[0]}")
-    return ItemGrade(id="tradeoffs", title=ITEM_TITLES["tradeoffs"], score=_r(score), max=4,
+    return ItemGrade(id="tradeoffs", title=ITEM_TITLES["tradeoffs"], score=_r(score),
+                     max=ITEM_MAX["tradeoffs"],
                      evidence=evidence, feedback=" ".join(fb),
                      matched=list(weighed) + list(w_hits), missing=missing_axes + not_weighed)
 
@@ -378,7 +382,8 @@ def _grade_eval_plan(m: Matcher, prompt: DesignPrompt) -> ItemGrade:
              "cadence": "when it runs and what it blocks (every release, a regression gate)"}
     fb = ("Concrete: a dataset, named metrics and a cadence." if not missing else
           "To make it concrete, add " + "; ".join(hints[p] for p in missing) + ".")
-    return ItemGrade(id="eval_plan", title=ITEM_TITLES["eval_plan"], score=len(parts), max=3,
+    return ItemGrade(id="eval_plan", title=ITEM_TITLES["eval_plan"], score=len(parts),
+                     max=ITEM_MAX["eval_plan"],
                      evidence=" · ".join(h.quote() for h in list(parts.values())[:2]),
                      feedback=fb, matched=list(parts), missing=missing)
 
@@ -391,7 +396,8 @@ def _grade_change(m: Matcher, prompt: DesignPrompt) -> ItemGrade:
           f"After “{ch.announcement}” the design should change: "
           f"{', '.join(c for c in ch.expects if c not in hits)}.")
     return ItemGrade(id="requirement_change", title=ITEM_TITLES["requirement_change"],
-                     score=score, max=2, evidence=" · ".join(h.quote() for h in hits.values()),
+                     score=score, max=ITEM_MAX["requirement_change"],
+                     evidence=" · ".join(h.quote() for h in hits.values()),
                      feedback=fb, matched=list(hits),
                      missing=[c for c in ch.expects if c not in hits])
 

@@ -27,13 +27,10 @@ from pydantic import BaseModel, Field
 
 from labs.whiteboard.grader import Grade, ItemGrade, total_and_level
 from labs.whiteboard.models import DesignPrompt, Dimension
-from labs.whiteboard.rubric import BOXES, DIMENSIONS, EVAL_PARTS, ITEM_TITLES
+from labs.whiteboard.rubric import BOXES, DIMENSIONS, EVAL_PARTS, ITEM_MAX, ITEM_TITLES
 from labs.whiteboard.text import neutralise
 
 FEATURE = "whiteboard.grade"
-ITEM_MAX: dict[str, float] = {**{d.value: 2.0 for d in Dimension}, "architecture": 4.0,
-                              "trap": 3.0, "tradeoffs": 4.0, "eval_plan": 3.0,
-                              "requirement_change": 2.0}
 
 
 class LLMItem(BaseModel):
@@ -118,9 +115,7 @@ def _norm(s: str) -> str:
 def to_grade(prompt: DesignPrompt, out: LLMGradeOut, answer_clean: str, *, mode: str,
              provider: str, model: str, dropped: list[str]) -> Grade:
     """Clamp the model's scores to the rubric and keep only evidence it really quoted."""
-    wanted = [d.value for d in Dimension] + ["architecture", "trap", "tradeoffs", "eval_plan"]
-    if mode == "mock":
-        wanted.append("requirement_change")
+    wanted = [i for i in ITEM_MAX if mode == "mock" or i != "requirement_change"]
     got = {i.id.strip(): i for i in out.items}
     haystack = _norm(answer_clean)
     items: list[ItemGrade] = []

@@ -1,6 +1,6 @@
 """The fixed half of the rubric: what each of the five clarifying questions is about, the
 reference boxes and their aliases, the trade-off axes, what makes an eval plan concrete,
-the item weights and the level bands. The per-prompt half (hidden requirements, trap,
+the item maxima and weights and the level bands. The per-prompt half (hidden requirements, trap,
 expected boxes, what a strong answer weighs) lives in content/whiteboard/prompts/.
 
 Everything here is data the grader and the interviewer read; nothing here scores.
@@ -185,6 +185,11 @@ WEIGHTS: dict[str, float] = {
     "architecture": 20, "trap": 15, "tradeoffs": 20, "eval_plan": 15,
 }
 CHANGE_WEIGHT = 10.0
+
+# Each item's maximum score, in report order (requirement_change: mock mode only).
+ITEM_MAX: dict[str, float] = {**{d.value: 2.0 for d in Dimension}, "architecture": 4.0,
+                              "trap": 3.0, "tradeoffs": 4.0, "eval_plan": 3.0,
+                              "requirement_change": 2.0}
 
 # Level bands on the total; L5 and above also need the trap at least half addressed
 # (the senior signal is what you weigh, not how many boxes you draw).
