@@ -107,7 +107,6 @@ class Provider:
     name: ClassVar[str]
     needs_key: ClassVar[bool] = True
     key_env_var: ClassVar[str | None] = None
-    can_stream: ClassVar[bool] = True
     price_provider_id: ClassVar[str | None] = None  # genai-prices provider id
 
     def __init__(self, config: LLMConfig):
@@ -320,13 +319,12 @@ class OpenAIProvider(Provider):
                 req["response_format"] = self._json_schema_format(schema)
         try:
             resp = self.client.chat.completions.create(**req)
-        except self._sdk.BadRequestError as e:
+        except self._sdk.BadRequestError:
             if schema is None or not self.falls_back_to_json_mode or key in self._json_mode_only:
                 raise
             # the server does not speak json_schema: JSON mode plus validation instead
             with self._lock:
                 self._json_mode_only.add(key)
-            del e
             req.pop("response_format", None)
             req.update(self._json_mode(messages, schema))
             resp = self.client.chat.completions.create(**req)
@@ -386,7 +384,6 @@ class OfflineProvider(Provider):
 
     name = "offline"
     needs_key = False
-    can_stream = False
 
     def generate(self, messages, *, schema, temperature, max_tokens):
         raise LLMUnavailable("No LLM is configured. " + HOW_TO_CONFIGURE)
