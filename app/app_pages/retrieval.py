@@ -17,7 +17,7 @@ from labs import llm
 from labs.chunking import CHUNKER_LABELS
 from labs.chunking.view import to_html
 from labs.retrieval import compare
-from labs.retrieval.corpus import Corpus, CorpusError, load_beir, load_bundled_checked
+from labs.retrieval.corpus import Corpus, CorpusError, load_beir
 from labs.retrieval.dense import KINDS, IndexParams
 from labs.retrieval.engine import WINDOW, RetrievalIndex, Settings, build_key, chunk_corpus
 from labs.retrieval.experiments import comparison_rows, list_experiments, save_experiment
@@ -51,11 +51,6 @@ st.caption("Real MiniLM embeddings, real FAISS and BM25 indexes, real metrics. M
 
 # --- corpus -----------------------------------------------------------------------------
 
-@st.cache_data(show_spinner=False, ttl=600)
-def _bundled() -> tuple[Corpus, list[str]]:
-    return load_bundled_checked()
-
-
 @st.cache_data(show_spinner="Reading the BEIR folder…", max_entries=4, ttl=3600)
 def _beir(path: str) -> Corpus:
     return load_beir(path)
@@ -82,7 +77,7 @@ source = st.radio("Corpus", ["Bundled", "Upload files", "BEIR folder"], horizont
                        "qrels/test.tsv.")
 corpus: Corpus | None = None
 if source == "Bundled":
-    corpus, problems = _bundled()
+    corpus, problems = ui.bundled_corpus()
     if problems:
         with st.expander(f"{len(problems)} problem(s) in content/corpus: those files are left "
                          "out", icon=":material/warning:"):
@@ -94,7 +89,7 @@ elif source == "Upload files":
                              help=f"Up to {MAX_TOTAL_BYTES // 2**20} MB in total.")
     with_bundled = st.checkbox("Add them to the bundled corpus (keeps its golden queries)",
                                value=True, key="ret_with_bundled")
-    base = _bundled()[0] if with_bundled else Corpus("uploads", [], [])
+    base = ui.bundled_corpus()[0] if with_bundled else Corpus("uploads", [], [])
     docs, errors = _uploads(tuple((f.name, f.getvalue()) for f in files or []),
                             frozenset(d.id for d in base.documents))
     for e in errors:
