@@ -70,13 +70,6 @@ def ndcg_at(ranked: Sequence[str], rel: Mapping[str, int], k: int = 10) -> float
     return dcg([max(rel.get(d, 0), 0) for d in ranked[:k]]) / best if best else 0.0
 
 
-def per_query(ranked: Sequence[str], rel: Mapping[str, int], k: int = 10) -> dict[str, float]:
-    """Every metric for one query, with K = k for recall@K and precision@K."""
-    return {"ndcg@10": ndcg_at(ranked, rel, 10), "mrr@10": mrr_at(ranked, rel, 10),
-            f"recall@{k}": recall_at(ranked, rel, k),
-            f"precision@{k}": precision_at(ranked, rel, k)}
-
-
 def evaluate(runs: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str, int]],
              ks: Sequence[int] = (10,)) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     """Mean metrics over judged queries, and the per-query values.
