@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from labs.curriculum.loader import Curriculum
 from labs.store.db import Store
@@ -95,18 +95,20 @@ def due_cards(
     with store.session() as s:
         states = {c.card_id: c for c in s.exec(
             select(CardState).where(CardState.learner_id == learner_id))}
+        first_review = func.min(ReviewEntry.reviewed_at)
         start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        introduced_today = len({e.card_id for e in s.exec(select(ReviewEntry).where(
-            ReviewEntry.learner_id == learner_id, ReviewEntry.reviewed_at >= start_of_day))
-            if e.card_id in cards and states.get(e.card_id) and states[e.card_id].reviews == 1})
+        introduced_today = sum(card_id in cards for card_id in s.exec(
+            select(ReviewEntry.card_id).where(ReviewEntry.learner_id == learner_id)
+            .group_by(ReviewEntry.card_id).having(first_review >= start_of_day)))
     out: list[DueCard] = []
     for st in sorted(states.values(), key=lambda c: c.due):
         if st.due > now or (module_id and st.module_id != module_id):
             continue
-        front, back = (st.front, st.back) if st.front else (cards[st.card_id].front,
-                                                            cards[st.card_id].back) \
-            if st.card_id in cards else (None, None)
-        if front is None or back is None:
+        if st.front is not None:  # a card made from the learner's own mistake
+            front, back = st.front, st.back or ""
+        elif st.card_id in cards:
+            front, back = cards[st.card_id].front, cards[st.card_id].back
+        else:
             continue  # a deck card removed from content/ since it was scheduled
         out.append(DueCard(st.card_id, st.module_id, front, back, st.source,
                            is_new=st.fsrs_json is None, due=st.due))
