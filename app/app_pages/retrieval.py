@@ -255,7 +255,7 @@ def _cross_encoder(folder: str):
 
 
 def rerank_panel(query: str, index: RetrievalIndex, results: dict, relevant) -> None:
-    from labs.retrieval.rerank import MAXSIM_LABEL, LLMReranker, RerankError, rerank
+    from labs.retrieval.rerank import MAXSIM_LABEL, LLMReranker, RerankError, candidates, rerank
 
     kind = st.radio("Reranker", ["maxsim", "cross-encoder", "llm"], horizontal=True,
                     key="ret_rerank_kind",
@@ -278,7 +278,7 @@ def rerank_panel(query: str, index: RetrievalIndex, results: dict, relevant) -> 
     if not st.button("Rerank", key="ret_rerank_go"):
         return
     hits = index.search(query, "hybrid", n)
-    cands = [(h.doc_id, h.unit.chunk.text if h.unit else index.context(h)[:2000]) for h in hits]
+    cands = candidates(index, hits)
     try:
         with st.spinner("Reranking…"):
             scorer = (_maxsim() if kind == "maxsim" else _cross_encoder(folder.strip())

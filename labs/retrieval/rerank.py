@@ -127,6 +127,12 @@ def rerank(scorer, query: str, candidates: Sequence[tuple[str, str]]) -> list[tu
     return [(candidates[i][0], scores[i]) for i in order]
 
 
+def candidates(index, hits) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(doc id, text) to rerank per hit: its best-matching chunk, else the start of what
+    the index hands back for it (a document-level BM25 hit has no chunk)."""
+    return [(h.doc_id, h.unit.chunk.text if h.unit else index.context(h)[:2000]) for h in hits]
+
+
 def rerank_runs(index, queries, base: dict, scorer, n: int = 20,  # type: ignore[no-untyped-def]
                 progress=None) -> dict:
     """Rerank the top `n` of each query's ranking in `base` (query id → hits); the rest of
@@ -137,8 +143,7 @@ def rerank_runs(index, queries, base: dict, scorer, n: int = 20,  # type: ignore
     for i, q in enumerate(queries):
         hits = base[q.id]
         top = hits[:n]
-        cands = [(h.doc_id, h.unit.chunk.text if h.unit else index.context(h)[:2000])
-                 for h in top]
+        cands = candidates(index, top)
         unit_of = {h.doc_id: h.unit for h in top}
         ranked = rerank(scorer, q.text, cands) if cands else []
         new = [Hit(d, s, r + 1, unit_of[d]) for r, (d, s) in enumerate(ranked)]
