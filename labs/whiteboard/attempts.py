@@ -23,7 +23,7 @@ from labs.store.db import Store
 from labs.store.models import DesignAttempt, DesignAttemptWorkshop, DesignDraft, utcnow
 from labs.whiteboard.grader import Grade
 from labs.whiteboard.models import DesignPrompt
-from labs.whiteboard.rubric import ITEM_TITLES
+from labs.whiteboard.rubric import ITEM_TITLES, LEVELS
 
 MODULE_ID = "system-design"
 
@@ -191,7 +191,7 @@ def trend_figure(rows: Sequence[AttemptRow]):
                                  text=[f"{r.created_at:%Y-%m-%d %H:%M} · {r.level} · {r.provider}"
                                        for r in pts],
                                  hovertemplate="%{x}: %{y}<br>%{text}<extra></extra>"))
-    for y, name in ((80, "L6"), (60, "L5"), (40, "L4")):
+    for y, name in LEVELS[:-1]:  # the bands' floors; the lowest is 0
         fig.add_hline(y=y, line_dash="dot", line_color="grey", annotation_text=name)
     fig.update_layout(yaxis={"range": [0, 100], "title": "total"}, xaxis_title="attempt",
                       height=320, margin={"t": 20, "b": 30})
