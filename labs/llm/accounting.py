@@ -20,7 +20,7 @@ import warnings
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
@@ -129,11 +129,8 @@ def cache_put(store: Store, key: str, provider: str, model: str, response: str) 
 def cache_clear(store: Store | None = None) -> int:
     """Empty the response cache; returns how many entries were dropped."""
     store = store or default_store()
-    with store.session() as db:
-        entries = db.exec(select(LLMCacheEntry)).all()
-        for e in entries:
-            db.delete(e)
-        return len(entries)
+    with store.session() as db:  # one DELETE: the cached answers are never loaded
+        return db.execute(delete(LLMCacheEntry)).rowcount
 
 
 def cache_stats(store: Store | None = None) -> dict[str, int]:
