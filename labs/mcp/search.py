@@ -1,8 +1,9 @@
 """BM25 over the lessons, section by section: what the `search_curriculum` tool answers with.
 
 Each lesson is split at its `##` headings; every section becomes one BM25 document, tokenized
-with an English stemmer and stop-word list (bm25s + PyStemmer). No embeddings, no torch: the
-index builds in milliseconds, so an MCP server can answer its first call at once.
+with an English stemmer and stop-word list (the retrieval lab's `BM25Index`: bm25s +
+PyStemmer). No embeddings, no torch: the index builds in milliseconds, so an MCP server can
+answer its first call at once.
 
 Left out: dense or hybrid retrieval (the retrieval playground teaches those) and the Northwind
 corpus (this index covers the curriculum only).
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from labs.curriculum.loader import Curriculum
@@ -62,35 +62,21 @@ class Hit:
 
 
 class CurriculumIndex:
-    """A BM25 index over lesson sections. Build once, query many times (read-only after build)."""
+    """A BM25 index over lesson sections. Build once, query many times (read-only after build).
 
-    def __init__(self, sections: list[Section],
-                 progress: Callable[[int, int, str], None] | None = None):
-        import bm25s
-        import Stemmer
+    The retrieval lab's `BM25Index` with English stop words and Snowball stemming; each
+    section is indexed as "module title. heading. text".
+    """
+
+    def __init__(self, sections: list[Section]):
+        from labs.retrieval.sparse import BM25Index, BM25Params
 
         # bm25s sets its own logger to DEBUG on import; its index-build lines flood stderr
         logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.sections = sections
-        self._stemmer = Stemmer.Stemmer("english")
-        docs = [f"{s.module_title}. {s.heading}. {s.text}" for s in sections]
-        # Tokenize module by module so a caller can report progress per module.
-        modules = list(dict.fromkeys(s.module_id for s in sections))
-        if progress:
-            for i, mid in enumerate(modules, 1):
-                progress(i, len(modules), mid)
-        tokens = bm25s.tokenize(docs, stopwords="en", stemmer=self._stemmer, show_progress=False)
-        self._bm25 = bm25s.BM25()
-        self._bm25.index(tokens, show_progress=False)
+        self._bm25 = BM25Index([f"{s.module_title}. {s.heading}. {s.text}" for s in sections],
+                               BM25Params(stemming=True))
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         """The top-k sections for `query`; zero-score sections (no shared term) are dropped."""
-        import bm25s
-
-        q = bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, show_progress=False)
-        if not q.ids or not q.ids[0]:
-            return []  # every query word is a stop word or unknown to the vocabulary
-        k = max(1, min(k, len(self.sections)))
-        ids, scores = self._bm25.retrieve(q, k=k, show_progress=False)
-        return [Hit(self.sections[int(i)], float(s))
-                for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
+        return [Hit(self.sections[i], score) for i, score in self._bm25.search(query, max(1, k))]
