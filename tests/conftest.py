@@ -56,12 +56,9 @@ def embedder():
     """The one loaded MiniLM model for the whole test session (its cache is per test run)."""
     import tempfile
 
-    from labs.embeddings import EmbeddingCache, get_embedder
+    from labs.embeddings import get_embedder
 
-    path = Path(tempfile.mkdtemp(prefix="aie-emb-")) / "embeddings.sqlite"
-    emb = get_embedder(path)
-    emb.cache = EmbeddingCache(path)
-    return emb
+    return get_embedder(Path(tempfile.mkdtemp(prefix="aie-emb-")) / "embeddings.sqlite")
 
 
 @pytest.fixture(scope="session")
