@@ -22,7 +22,6 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
-CORPUS_DIR = CONTENT_DIR / "corpus"
 GOLDEN_FILES = ("golden_product.yaml", "golden_ops.yaml", "golden.yaml")
 T = TypeVar("T")
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?(.*)\Z", re.S)
@@ -118,15 +117,6 @@ class Corpus:
     def judged(self) -> list[Query]:
         """Queries with at least one relevant document (the others are skipped by metrics)."""
         return [q for q in self.queries if any(g > 0 for g in q.relevant.values())]
-
-    def qrels(self) -> dict[str, dict[str, int]]:
-        return {q.id: q.relevant for q in self.queries}
-
-    def with_documents(self, extra: list[Document]) -> Corpus:
-        """A copy with more documents; a duplicate id keeps the first one."""
-        seen = {d.id for d in self.documents}
-        added = [d for d in extra if d.id not in seen]
-        return Corpus(self.name, self.documents + added, list(self.queries))
 
 
 def _read_checked(path: Path, parse: Callable[[str], T], problems: list[str]) -> T | None:

@@ -47,9 +47,6 @@ class Settings:
     dense_weight: float = 0.5  # for weighted fusion; BM25 gets 1 - this
     depth: int = 100  # documents each retriever hands to fusion
 
-    def chunk_key(self) -> tuple:
-        return (self.strategy, self.size, self.overlap)
-
 
 @dataclass(frozen=True)
 class Unit:
@@ -285,9 +282,6 @@ class RetrievalIndex:
         self.settings = replace(self.settings, index=replace(self.settings.index, **idx_changes),
                                 **query_time)
         return self
-
-    def build_key(self) -> tuple:
-        return build_key(self.settings)
 
 
 def build_key(s: Settings) -> tuple:
