@@ -251,9 +251,6 @@ class LLMServer:
         }
         return LLMConfig(provider=provider, source="session", **{**defaults, **changes})
 
-    def paths(self) -> list[str]:
-        return [r.path for r in self.requests]
-
     # handling ----------------------------------------------------------------------------
 
     def _next(self, req: Request) -> Reply:
