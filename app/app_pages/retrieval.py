@@ -14,7 +14,7 @@ import streamlit as st
 
 from app import llm_panel, ui
 from labs import llm
-from labs.chunking import CHUNKER_LABELS
+from labs.chunking import CHUNKER_LABELS, PARENT_LEVELS
 from labs.chunking.view import to_html
 from labs.retrieval import compare
 from labs.retrieval.corpus import Corpus, CorpusError, load_beir
@@ -133,7 +133,7 @@ strategy = cols[0].selectbox("Chunker", list(CHUNKER_LABELS), format_func=CHUNKE
 size = cols[1].slider("Chunk size (MiniLM tokens)", 16, WINDOW, 128, step=2, key="ret_size",
                       help=f"The model reads at most {WINDOW} tokens of a chunk.")
 overlap = cols[2].slider("Overlap (tokens)", 0, size // 2, min(16, size // 2), key="ret_overlap")
-parent = cols[3].selectbox("A hit returns its…", ["chunk", "section", "document"], index=1,
+parent = cols[3].selectbox("A hit returns its…", PARENT_LEVELS, index=1,
                            key="ret_parent",
                            help="Parent-document retrieval: match on small chunks, hand back "
                                 "the section or the whole document.")
