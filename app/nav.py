@@ -46,9 +46,12 @@ def built_pages() -> list[PageSpec]:
     return [p for p in PAGES if (APP_DIR / p.path).exists()]
 
 
+def built_page(key: str) -> PageSpec | None:
+    """The page with this key, or None when it is not built."""
+    return next((p for p in built_pages() if p.key == key), None)
+
+
 def page_path(key: str) -> str | None:
     """The page's path for st.page_link / st.switch_page, or None when it is not built."""
-    for p in built_pages():
-        if p.key == key:
-            return p.path
-    return None
+    spec = built_page(key)
+    return spec.path if spec else None

@@ -7,17 +7,12 @@ import re
 import streamlit as st
 
 from app import ui
-from app.nav import page_path
+from app.nav import built_page, page_path
 from labs.curriculum.loader import demote_headings, lesson_blocks
 from labs.curriculum.practice import mark_lesson_read, module_statuses, record_quiz_answer
 from labs.store import StoreError, set_last_module
 
 DE_FAILS_LEAD = re.compile(r"^\*\*Where DE intuition fails:\s*")
-LAB_TITLES = {"retrieval": "Chunking and retrieval lab", "evals": "Eval-pyramid sandbox",
-              "costsim": "Cost and latency simulator", "mcp": "MCP explorer",
-              "whiteboard": "System-design whiteboard", "drill": "90-second drill",
-              "decision-trainer": "Decision trainer"}
-
 me = ui.learner()
 cur = ui.curriculum()
 store = ui.store()
@@ -38,10 +33,8 @@ if me.last_module_id != module_id:
 
 st.title(f"{module.order}. {module.title}")
 st.caption(f"{module.summary} · about {module.minutes} min")
-links = [(lab, page_path(lab)) for lab in module.labs]
-for lab, path in links:
-    if path:
-        st.page_link(path, label=f"Open the {LAB_TITLES[lab.value]}", icon=":material/science:")
+for spec in filter(None, (built_page(lab.value) for lab in module.labs)):
+    st.page_link(spec.path, label=f"Open {spec.title}", icon=":material/science:")
 
 status = next(s for s in module_statuses(store, cur, me.id) if s.module_id == module_id)
 lesson_tab, quiz_tab, cards_tab = st.tabs(["Lesson", "Quiz", "Flashcards"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -171,7 +172,7 @@ def check_references(
     quiz_files: dict[str, Path],
     decks: dict[str, FlashcardDeck],
     deck_files: dict[str, Path],
-    broken: set[str] = frozenset(),  # type: ignore[assignment]
+    broken: Collection[str] = (),
 ) -> list[str]:
     """Rules that span files: unique ids, references that resolve, enough questions and cards."""
     problems: list[str] = []
