@@ -9,9 +9,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app import llm_panel, ui
+from app import ui
 from labs.whiteboard.loader import PromptError, load_prompts
-from labs.whiteboard.models import DesignPrompt
+from labs.whiteboard.models import Box, DesignPrompt, Dimension
+from labs.whiteboard.rubric import BOXES, DIMENSIONS
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,9 +37,6 @@ def prompts() -> dict[str, DesignPrompt]:
 def answer_template() -> str:
     """The whiteboard's structure as Markdown to start a mock answer from. Only headings and
     empty bullets: the grader drops headings, so the untouched template earns nothing."""
-    from labs.whiteboard.models import Box, Dimension
-    from labs.whiteboard.rubric import BOXES, DIMENSIONS
-
     lines = ["## Clarifying questions (ask, or state your assumption, and what it changes)"]
     for d in Dimension:
         lines += [f"### {DIMENSIONS[d].title}", "- ", ""]
@@ -63,10 +61,6 @@ STRUCTURE = ("**A strong answer has five parts**, the same as the whiteboard pag
              "When the requirement change arrives, say what it changes in your design.")
 
 
-def config() -> Any:
-    return llm_panel.session_config()
-
-
 def interviewer_panel(prompt: DesignPrompt, log_key: str, *, change_announced: bool = False,
                       key_prefix: str = "wb") -> list[dict]:
     """Ask a clarifying question; the answers so far, newest last. Returns the log."""
@@ -83,7 +77,7 @@ def interviewer_panel(prompt: DesignPrompt, log_key: str, *, change_announced: b
                           placeholder="e.g. How fresh does the data need to be?")
         sent = st.form_submit_button("Ask", icon=":material/record_voice_over:")
     if sent:
-        cfg = config()
+        cfg = ui.llm_config()
         try:
             emb = ui.embedder() if cfg.provider == "offline" else None
             reply = ask(prompt, q, embedder=emb, config=cfg, change_announced=change_announced)
@@ -113,7 +107,7 @@ def grade_and_save(prompt: DesignPrompt, answer_text: str, **kw: Any):
     None after showing what went wrong (the attempt stays saved)."""
     from labs.whiteboard.attempts import GradingFailed, submit
 
-    cfg = config()
+    cfg = ui.llm_config()
     bar = st.progress(0.0, text="Saving your answer…")
     try:
         emb = None

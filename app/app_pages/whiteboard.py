@@ -11,7 +11,14 @@ import streamlit as st
 from app import ui
 from app import whiteboard_parts as parts
 from labs.whiteboard.answer import DesignAnswer, Node, parse_edges, slug, to_dot
-from labs.whiteboard.attempts import compare, compare_figure, history, load_draft, save_draft
+from labs.whiteboard.attempts import (
+    compare,
+    compare_figure,
+    history,
+    load_draft,
+    save_draft,
+    trend_figure,
+)
 from labs.whiteboard.models import Box, Dimension
 from labs.whiteboard.rubric import BOXES, DIMENSIONS
 
@@ -140,8 +147,6 @@ graded = [r for r in rows if r.grade is not None]
 if not rows:
     st.caption("No attempts yet. Grade an answer to start your history.")
 else:
-    from labs.whiteboard.attempts import trend_figure
-
     st.plotly_chart(trend_figure(rows), width="stretch")
     table = pd.DataFrame([{"attempt": r.id, "prompt": r.prompt_id, "mode": r.mode,
                            "when (UTC)": f"{r.created_at:%Y-%m-%d %H:%M}", "total": r.total,
