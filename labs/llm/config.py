@@ -119,16 +119,12 @@ def read_secrets(paths: list[Path] | None = None) -> dict[str, str]:
     return found
 
 
-def _parse_choice(choice: str) -> tuple[str, str]:
-    provider, _, model = choice.strip().partition(":")
-    return provider, model.strip()
-
-
 def config_from_settings(settings: Mapping[str, str], source: str) -> LLMConfig:
     """Build a config from flat settings (env-style names). Raises ValueError on nonsense."""
     provider, model = "", ""
     if choice := settings.get("AIE_BRIDGE_LLM", "").strip():
-        provider, model = _parse_choice(choice)
+        provider, _, model = choice.partition(":")
+        model = model.strip()
     elif settings.get("ANTHROPIC_API_KEY"):
         provider = "anthropic"
     elif settings.get("OPENAI_BASE_URL"):
