@@ -62,14 +62,10 @@ def plan(kind: str, query: str, provider: str = ESTIMATE_MODEL[0],
     out = HYDE_MAX_TOKENS if kind == "hyde" else MULTI_MAX_TOKENS
     chars = sum(len(m["content"]) for m in msgs)
     tokens = max(1, round(chars / 4)) + 4 * len(msgs)  # a few tokens of framing per message
-    cost = None
-    try:
-        from labs.llm.accounting import price
-        from labs.llm.providers import Usage
+    from labs.llm.accounting import price
+    from labs.llm.providers import Usage
 
-        cost = price(Usage(input_tokens=tokens, output_tokens=out), model, provider_id=provider)
-    except ImportError:
-        cost = None
+    cost = price(Usage(input_tokens=tokens, output_tokens=out), model, provider_id=provider)
     return Plan(msgs, tokens, out, f"{provider}:{model}", cost)
 
 
