@@ -9,9 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from labs.curriculum.loader import CONTENT_DIR, ContentError, load_curriculum
+from labs.curriculum.loader import CONTENT_DIR, ContentError, load_curriculum, load_yaml_model
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -59,14 +57,9 @@ def _prompts(root: Path) -> str:
 
 def _costsim(root: Path) -> str:
     from labs.costsim.scenario import ScenarioError, load_scenario
-    from labs.costsim.semcache import load_query_log
+    from labs.costsim.semcache import QueryLog
 
-    path = root / "costsim" / "query_log.yaml"
-    try:
-        log = load_query_log(path)
-    except ValidationError as e:
-        raise ContentError([f"{path}: field {'.'.join(map(str, x['loc']))}: {x['msg']}"
-                            for x in e.errors()]) from e
+    log = load_yaml_model(QueryLog, root / "costsim" / "query_log.yaml")
     scenario = root / "costsim" / "example_scenario.yaml"
     try:
         load_scenario(scenario)

@@ -76,6 +76,8 @@ def _format_validation(path: Path, err: ValidationError) -> list[str]:
 def _read_yaml(path: Path) -> object:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise ContentError([f"{path}: file is missing"]) from e
     except UnicodeDecodeError as e:
         raise ContentError([f"{path}: not UTF-8 text ({e.reason} at byte {e.start})"]) from e
     except yaml.YAMLError as e:
@@ -90,6 +92,11 @@ def _validate(model: type[M], path: Path, data: object) -> M:
         return model.model_validate(data)
     except ValidationError as e:
         raise ContentError(_format_validation(path, e)) from e
+
+
+def load_yaml_model(model: type[M], path: Path) -> M:
+    """One YAML file validated by `model`, or a ContentError naming the file and field."""
+    return _validate(model, path, _read_yaml(path))
 
 
 def parse_module(path: Path) -> Module:
@@ -134,7 +141,7 @@ def load_curriculum(root: Path = CONTENT_DIR) -> Curriculum:
     ):
         for path in sorted((root / kind).glob("*.yaml")):
             try:
-                item = _validate(model, path, _read_yaml(path))
+                item = load_yaml_model(model, path)
             except ContentError as e:
                 problems += e.problems
                 broken.add(f"{kind}/{path.stem}")
@@ -150,7 +157,7 @@ def load_curriculum(root: Path = CONTENT_DIR) -> Curriculum:
     trainer_path = root / "decision_trainer.yaml"
     if trainer_path.exists():
         try:
-            trainer = _validate(DecisionTrainer, trainer_path, _read_yaml(trainer_path))
+            trainer = load_yaml_model(DecisionTrainer, trainer_path)
         except ContentError as e:
             problems += e.problems
     else:

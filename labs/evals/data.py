@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
 from sqlmodel import select
 
-from labs.curriculum.loader import CONTENT_DIR, ContentError
+from labs.curriculum.loader import CONTENT_DIR, load_yaml_model
 from labs.evals.models import EvalItems, SimilarityPairs
 from labs.store import Store
 from labs.store.models import EvalLabel
@@ -17,24 +15,12 @@ from labs.store.models import EvalLabel
 EVALS_DIR = CONTENT_DIR / "evals"
 
 
-def _load(model, path: Path):
-    try:
-        return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except FileNotFoundError as e:
-        raise ContentError([f"{path}: file is missing"]) from e
-    except yaml.YAMLError as e:
-        raise ContentError([f"{path}: invalid YAML: {e}"]) from e
-    except ValidationError as e:
-        raise ContentError([f"{path}: field {'.'.join(map(str, x['loc']))}: {x['msg']}"
-                            for x in e.errors()]) from e
-
-
 def load_items(path: Path = EVALS_DIR / "items.yaml") -> EvalItems:
-    return _load(EvalItems, path)
+    return load_yaml_model(EvalItems, path)
 
 
 def load_pairs(path: Path = EVALS_DIR / "similarity_pairs.yaml") -> SimilarityPairs:
-    return _load(SimilarityPairs, path)
+    return load_yaml_model(SimilarityPairs, path)
 
 
 SCALES = {"1-5": [1, 2, 3, 4, 5], "pass-fail": [0, 1]}
