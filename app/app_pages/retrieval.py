@@ -21,6 +21,7 @@ from labs.retrieval.corpus import Corpus, CorpusError, load_beir
 from labs.retrieval.dense import KINDS, IndexParams
 from labs.retrieval.engine import WINDOW, RetrievalIndex, Settings, build_key, chunk_corpus
 from labs.retrieval.experiments import comparison_rows, list_experiments, save_experiment
+from labs.retrieval.metrics import relevant as judged_relevant
 from labs.retrieval.sparse import BM25Params
 from labs.retrieval.uploads import MAX_TOTAL_BYTES, load_uploads
 from labs.store import StoreError
@@ -292,7 +293,7 @@ def rerank_panel(query: str, index: RetrievalIndex, results: dict, relevant) -> 
         st.error(f"The LLM reranker failed: {e}")
         return
     before = {h.doc_id: h.rank for h in hits}
-    rel = {d for d, g in (relevant or {}).items() if g > 0}
+    rel = judged_relevant(relevant or {})
     st.dataframe(pd.DataFrame([
         {"rank": i + 1, "doc": d, "score": round(sc, 4), "hybrid rank": before[d],
          "move": compare.movement(i + 1, before[d]), "relevant": "✓" if d in rel else ""}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from labs.retrieval.engine import Evaluation, Hit
+from labs.retrieval.metrics import relevant as judged_relevant
 
 
 def rank_of(hits: Sequence[Hit], doc_id: str) -> int | None:
@@ -37,7 +38,7 @@ def side_by_side(results: Mapping[str, Sequence[Hit]], relevant: Mapping[str, in
 
     The hybrid table also says how each document moved against dense and BM25.
     """
-    rel = {d for d, g in (relevant or {}).items() if g > 0}
+    rel = judged_relevant(relevant or {})
     out: dict[str, list[dict]] = {}
     for mode, hits in results.items():
         rows = []
@@ -69,7 +70,7 @@ def grid(results: Mapping[str, Sequence[Hit]], relevant: Mapping[str, int] | Non
     >>> grid({"dense": h("a", "b"), "bm25": h("b"), "hybrid": h("b", "a")}, {"b": 1})[0]
     {'rank': 1, 'dense': 'a', 'bm25': '✓ b', 'hybrid': '✓ b · dense ▲1 · bm25 ='}
     """
-    rel = {d for d, g in (relevant or {}).items() if g > 0}
+    rel = judged_relevant(relevant or {})
     names = labels or {}
     depth = max((len(v) for v in results.values()), default=0)
     rows = []
@@ -99,7 +100,7 @@ def misses(ev: Evaluation, queries: Mapping[str, object], k: int | None = None,
     rows = []
     for qid in next(iter(ev.per_query.values()), {}):
         q = queries[qid]
-        rel = {d for d, g in q.relevant.items() if g > 0}
+        rel = judged_relevant(q.relevant)
         row: dict = {"query": qid, "kind": q.kind, "text": q.text}
         missed = False
         for mode, runs in ev.runs.items():

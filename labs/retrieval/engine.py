@@ -25,7 +25,7 @@ from labs.chunking import Chunk, Tokenizer, chunk, minilm_tokenizer, parent_span
 from labs.retrieval.corpus import Corpus, Query
 from labs.retrieval.dense import AnnReport, DenseIndex, IndexParams, ann_report
 from labs.retrieval.fusion import rrf, weighted
-from labs.retrieval.metrics import evaluate
+from labs.retrieval.metrics import evaluate, relevant
 from labs.retrieval.sparse import BM25Index, BM25Params
 
 MODES = ("dense", "bm25", "hybrid")
@@ -238,7 +238,7 @@ class RetrievalIndex:
     def evaluate(self, queries: Sequence[Query], modes: Sequence[str] = MODES, k: int = 10,
                  runs: dict[str, dict[str, list[Hit]]] | None = None) -> Evaluation:
         """Mean and per-query metrics for each mode over the judged queries."""
-        judged = [q for q in queries if any(g > 0 for g in q.relevant.values())]
+        judged = [q for q in queries if relevant(q.relevant)]
         runs = runs or self.runs(judged, modes, max(k, 10))
         qrels = {q.id: q.relevant for q in judged}
         mean, per = {}, {}
