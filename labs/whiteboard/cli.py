@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from labs.whiteboard.service import PROVIDER_CHOICES
+from labs.llm.config import PROVIDERS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--prompt", required=True, help="the design prompt id, e.g. docs-chatbot")
     g.add_argument("--answer", required=True, type=Path,
                    help="a Markdown answer, or a saved attempt (JSON)")
-    g.add_argument("--provider", choices=PROVIDER_CHOICES, default="offline",
+    g.add_argument("--provider", choices=PROVIDERS, default="offline",
                    help="offline (default: the deterministic rubric grader) or an LLM")
     g.add_argument("--mode", choices=("whiteboard", "mock"), default="whiteboard",
                    help="mock also grades the response to the requirement change")

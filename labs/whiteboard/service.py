@@ -13,11 +13,10 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from labs.llm.config import PROVIDERS
 from labs.whiteboard.grader import Grade, grade_offline
 from labs.whiteboard.loader import load_prompt
 from labs.whiteboard.models import DesignPrompt
-
-PROVIDER_CHOICES = ("offline", "anthropic", "openai", "openai-compatible")
 
 
 def config_for(provider: str | None) -> Any:
@@ -28,9 +27,8 @@ def config_for(provider: str | None) -> Any:
         return current_config()
     if provider == "offline":
         return LLMConfig()
-    if provider not in PROVIDER_CHOICES:
-        raise ValueError(f"unknown provider {provider!r}; choose one of "
-                         f"{', '.join(PROVIDER_CHOICES)}")
+    if provider not in PROVIDERS:
+        raise ValueError(f"unknown provider {provider!r}; choose one of {', '.join(PROVIDERS)}")
     env = {**os.environ, "AIE_BRIDGE_LLM": provider}
     configured = current_config()
     if configured.provider == provider:
