@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.json and sys.stderr.isatty():
         def progress(done: int, total: int) -> None:
             print(f"\rembedding {done}/{total}", end="", file=sys.stderr, flush=True)
-    embedder = get_embedder() if args.mode != "bm25" else _NoEmbedder()
+    embedder = get_embedder() if args.mode != "bm25" else None
     index = RetrievalIndex.build(corpus, settings, embedder, progress=progress,
                                  dense=args.mode != "bm25")
     ev = index.evaluate(judged, [args.mode], k=100)
@@ -94,9 +94,3 @@ def run(args: argparse.Namespace) -> int:
         for key, v in out.items():
             print(f"  {key:<11} {v}")
     return 0
-
-
-class _NoEmbedder:
-    """Stands in for the model in a BM25-only run, which embeds nothing."""
-
-    embedded_count = 0

@@ -122,7 +122,8 @@ class RetrievalIndex:
               units: list[Unit] | None = None, dense: bool = True) -> RetrievalIndex:
         """Chunk, embed (cached texts are not embedded again) and index.
 
-        `dense=False` skips the embedding and FAISS (a BM25-only run needs neither)."""
+        `dense=False` skips the embedding (a BM25-only run needs no model: `embedder` may
+        be None)."""
         t0 = time.perf_counter()
         if units is None:
             sparse_only = not dense and settings.bm25_units == "documents"
@@ -131,7 +132,7 @@ class RetrievalIndex:
             raise ValueError("The corpus has no text to index: add documents first.")
         if not units and dense:
             raise ValueError("The corpus has no text to index: every document is empty.")
-        before = embedder.embedded_count
+        before = embedder.embedded_count if dense else 0
         t1 = time.perf_counter()
         vectors = (embed_by_length(embedder, [u.chunk.text for u in units], progress) if dense
                    else np.zeros((len(units), 384), dtype=np.float32))
@@ -141,8 +142,8 @@ class RetrievalIndex:
                  else [d.text for d in corpus.documents])
         bm25 = BM25Index(texts, settings.bm25)
         t3 = time.perf_counter()
-        stats = BuildStats(len(units), embedder.embedded_count - before, t2 - t1, t3 - t2,
-                           t3 - t0)
+        embedded = embedder.embedded_count - before if dense else 0
+        stats = BuildStats(len(units), embedded, t2 - t1, t3 - t2, t3 - t0)
         return cls(corpus, settings, units, vectors, dense_index, bm25, embedder, stats)
 
     # -- one retriever at a time ---------------------------------------------------------
