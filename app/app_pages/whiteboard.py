@@ -78,8 +78,7 @@ with main:
             seen.add(slug(name))
     if st.button("Connect in reference order", key=K + "chain", disabled=len(nodes) < 2,
                  help="Fill the edges with the request path through the chosen boxes."):
-        order = [b.value for b in Box]
-        ref = sorted([n for n in nodes if n.box], key=lambda n: order.index(n.id))
+        ref = sorted([n for n in nodes if n.box], key=lambda n: box_ids.index(n.id))
         st.session_state[K + "edges"] = "\n".join(f"{a.label} -> {b.label}"
                                                    for a, b in zip(ref, ref[1:], strict=False))
         st.rerun()
