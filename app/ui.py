@@ -64,6 +64,21 @@ def learner() -> Learner:
     return found
 
 
+def keep_widgets(*keys: str) -> None:
+    """Keep these widgets' values across visits to other pages.
+
+    Streamlit drops a widget's value on a run that does not draw it, so a learner coming back
+    found sliders at their defaults and drafts blank. Call this at the top of a page: values
+    the last run lost are put back, and the current ones are copied aside.
+    """
+    kept: dict = st.session_state.setdefault("_kept_widgets", {})
+    for key in keys:
+        if key in st.session_state:
+            kept[key] = st.session_state[key]
+        elif key in kept:
+            st.session_state[key] = kept[key]
+
+
 def enter_workshop(ws, member) -> None:
     """Make this session the workshop member's; the address carries the member token."""
     st.session_state.update(ws_workshop_id=ws.id, ws_title=ws.title, ws_token=member.token,

@@ -30,18 +30,11 @@ PATTERNS = ("dense", "bm25", "hybrid")
 LABELS = {"dense": "Dense (MiniLM + FAISS)", "bm25": "BM25 (bm25s)", "hybrid": "Hybrid",
           "hybrid+maxsim": "Hybrid + MaxSim rerank"}
 
-# Streamlit drops a widget's value on a run that does not draw it, so after a visit to
-# another page every slider was back at its default and the index read as out of date.
-# Each run copies the settings aside and puts back any the last run lost.
-_KEEP = ("ret_source", "ret_with_bundled", "ret_beir_path", "ret_strategy", "ret_size",
-         "ret_overlap", "ret_parent", "ret_kind", "ret_m", "ret_ef", "ret_nlist", "ret_nprobe",
-         "ret_stop", "ret_stem", "ret_fusion", "ret_rrf_k", "ret_weight", "ret_k",
-         "ret_metric_k", "ret_query_(type your own)")
-_kept: dict = st.session_state.setdefault("ret_kept", {})
-for _k, _v in _kept.items():
-    if _k not in st.session_state:
-        st.session_state[_k] = _v
-_kept.update({k: st.session_state[k] for k in _KEEP if k in st.session_state})
+ui.keep_widgets(
+    "ret_source", "ret_with_bundled", "ret_beir_path", "ret_strategy", "ret_size", "ret_overlap",
+    "ret_parent", "ret_kind", "ret_m", "ret_ef", "ret_nlist", "ret_nprobe", "ret_stop",
+    "ret_stem", "ret_fusion", "ret_rrf_k", "ret_weight", "ret_k", "ret_metric_k",
+    "ret_query_(type your own)")
 
 me = ui.learner()
 st.title("Chunking & retrieval playground")
@@ -351,13 +344,14 @@ def _grid_style(rows: list[dict]):
 st.header("3. Search", divider="gray")
 q_by_id = {q.id: q for q in corpus.queries}
 choices = ["(type your own)"] + [q.id for q in judged]
-if "ret_pick" not in st.session_state and _kept.get("ret_pick") in choices:
-    st.session_state["ret_pick"] = _kept["ret_pick"]
+# kept by hand: whether the last pick can come back depends on this corpus's queries
+if "ret_pick" not in st.session_state and st.session_state.get("ret_pick_kept") in choices:
+    st.session_state["ret_pick"] = st.session_state["ret_pick_kept"]
 picked = st.selectbox("Golden query", choices, key="ret_pick",
                       format_func=lambda i: i if i not in q_by_id
                       else f"{i} [{q_by_id[i].kind or 'judged'}] {q_by_id[i].text[:80]}")
 default = q_by_id[picked].text if picked in q_by_id else ""
-_kept["ret_pick"] = picked
+st.session_state["ret_pick_kept"] = picked
 query = st.text_input("Query", value=default, key=f"ret_query_{picked}")
 k = st.slider("Results per list (K)", 3, 20, 10, key="ret_k")
 if query.strip():
