@@ -15,6 +15,7 @@ from typing import Any
 
 from labs.llm.config import PROVIDERS
 from labs.whiteboard.grader import Grade, grade_offline
+from labs.whiteboard.llm_grader import grade_llm, register
 from labs.whiteboard.loader import load_prompt
 from labs.whiteboard.models import DesignPrompt
 
@@ -29,11 +30,10 @@ def config_for(provider: str | None) -> Any:
         return LLMConfig()
     if provider not in PROVIDERS:
         raise ValueError(f"unknown provider {provider!r}; choose one of {', '.join(PROVIDERS)}")
-    env = {**os.environ, "AIE_BRIDGE_LLM": provider}
     configured = current_config()
     if configured.provider == provider:
         return configured
-    return current_config(env=env)
+    return current_config(env={**os.environ, "AIE_BRIDGE_LLM": provider})
 
 
 def grade(prompt: DesignPrompt, answer: str, *, config: Any = None, mode: str = "whiteboard",
@@ -45,8 +45,6 @@ def grade(prompt: DesignPrompt, answer: str, *, config: Any = None, mode: str = 
     if config is None or is_offline(config):
         return grade_offline(prompt, answer, questions_asked=questions_asked, mode=mode,
                              embedder=embedder)
-    from labs.whiteboard.llm_grader import grade_llm
-
     return grade_llm(prompt, answer, config=config, mode=mode, questions_asked=questions_asked,
                      learner_id=learner_id)
 
@@ -69,11 +67,4 @@ def grade_design(prompt_id: str, answer: str, provider: str = "offline") -> dict
     return {"prompt_id": prompt.id, **g.public(), "ignored_lines": g.ignored_lines}
 
 
-def _register_offline_grader() -> None:
-    """Give the gateway's `whiteboard.grade` feature its offline implementation."""
-    from labs.whiteboard.llm_grader import register
-
-    register()
-
-
-_register_offline_grader()
+register()  # give the gateway's `whiteboard.grade` feature its offline implementation
