@@ -166,11 +166,10 @@ def workshop_attempts(store: Store, workshop_id: int) -> list[dict[str, Any]]:
 
 def compare(a: Grade, b: Grade) -> list[dict[str, Any]]:
     """Per rubric item: both scores (as a share of the max) and the change from a to b."""
-    ids = list(dict.fromkeys([i.id for i in a.items] + [i.id for i in b.items]))
+    by_a, by_b = {i.id: i for i in a.items}, {i.id: i for i in b.items}
     rows = []
-    for item_id in ids:
-        ia = next((i for i in a.items if i.id == item_id), None)
-        ib = next((i for i in b.items if i.id == item_id), None)
+    for item_id in {**by_a, **by_b}:
+        ia, ib = by_a.get(item_id), by_b.get(item_id)
         rows.append({"item": ITEM_TITLES.get(item_id, item_id),
                      "a": ia.score if ia else None, "b": ib.score if ib else None,
                      "max": (ia or ib).max,  # type: ignore[union-attr]
