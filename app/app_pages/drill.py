@@ -48,13 +48,10 @@ def timer() -> None:
 
 
 timer()
-if "drill_script" not in st.session_state and "drill_script_keep" in st.session_state:
-    # Streamlit drops an undrawn widget's value: the script vanished after another page
-    st.session_state["drill_script"] = st.session_state["drill_script_keep"]
+ui.keep_widgets("drill_script")  # the script vanished after a visit to another page
 script = st.text_area("Your script", key="drill_script", height=260, max_chars=10_000,
                       placeholder="The goal is… assuming… The architecture is… The bottleneck "
                                   "is… The trade-off… The eval plan… In short…")
-st.session_state["drill_script_keep"] = script
 if st.button("Check my script", key="drill_check", type="primary", icon=":material/rule:"):
     started = st.session_state.get("drill_started")
     if started is not None and "drill_elapsed" not in st.session_state:
