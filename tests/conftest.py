@@ -37,6 +37,22 @@ def page_test(page: str | None = None, timeout: float = 60):
     return at
 
 
+def llm_calls():
+    """Every LLMCall row the gateway recorded, oldest first."""
+    from sqlmodel import select
+
+    from labs.llm.accounting import default_store
+    from labs.store.models import LLMCall
+
+    with default_store().session() as db:
+        return list(db.exec(select(LLMCall).order_by(LLMCall.id)).all())
+
+
+def no_exceptions(at) -> None:
+    """Fail with the page's exception messages if it showed any."""
+    assert not at.exception, [e.value for e in at.exception]
+
+
 def open_dashboard(at, code: str, passphrase: str) -> None:
     """Fill the instructor's dashboard form on the Instructor page and submit it."""
     at.text_input(key="wsi_open_code").input(code)

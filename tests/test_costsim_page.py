@@ -9,13 +9,9 @@ import sys
 import pytest
 
 from labs.costsim import estimate
-from tests.conftest import ROOT, page_test
+from tests.conftest import ROOT, no_exceptions, page_test
 
 PAGE = "app_pages/costsim.py"
-
-
-def _no_exceptions(at) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 def _metric(at, label: str) -> str:
@@ -28,7 +24,7 @@ def _money(text: str) -> float:
 
 def test_simulator_shows_cost_latency_charts_and_the_cost_model():
     at = page_test(PAGE).run()
-    _no_exceptions(at)
+    no_exceptions(at)
     expected = estimate({f: at.session_state[f"cost_{f}"] for f in (
         "requests_per_day", "input_tokens", "output_tokens", "model", "cached_prefix_tokens",
         "prompt_cache_hit_rate", "exact_cache_hit_rate", "semantic_cache_hit_rate",
@@ -45,7 +41,7 @@ def test_pulling_a_lever_recomputes_the_monthly_cost():
     at = page_test(PAGE).run()
     before = _money(_metric(at, "Monthly cost"))
     at.slider(key="cost_batch_share").set_value(1.0).run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert _money(_metric(at, "Monthly cost")) == pytest.approx(before / 2, rel=0.01)
 
 
@@ -53,7 +49,7 @@ def test_pull_it_button_applies_the_lever_to_the_widgets():
     at = page_test(PAGE).run()
     at.selectbox(key="cost_lever_pick").set_value("Batch API").run()
     at.button(key="cost_lever_pull").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert at.slider(key="cost_batch_share").value == 0.5
 
 
@@ -61,7 +57,7 @@ def test_cache_shares_past_one_show_an_error_naming_both_fields():
     at = page_test(PAGE).run()
     at.slider(key="cost_exact_cache_hit_rate").set_value(0.6)
     at.slider(key="cost_semantic_cache_hit_rate").set_value(0.6).run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert any("exact_cache_hit_rate + semantic_cache_hit_rate" in e.value for e in at.error)
     assert at.tabs  # the other tabs still render
 
@@ -83,7 +79,7 @@ def test_a_bad_pasted_scenario_is_refused_naming_the_field_and_keeps_the_old_one
     model_before = at.session_state["cost_model"]
     at.text_area(key="cost_paste").input(text)
     at.button(key="cost_load_paste").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert any(f"`{field}`" in e.value for e in at.error)
     assert at.session_state["cost_model"] == model_before
 
@@ -92,7 +88,7 @@ def test_a_good_pasted_scenario_loads_into_the_widgets():
     at = page_test(PAGE).run()
     at.text_area(key="cost_paste").input(BASE + "model: gpt-4o\nbatch_share: 0.25\n")
     at.button(key="cost_load_paste").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert at.session_state["cost_model"] == "gpt-4o"
     assert at.slider(key="cost_batch_share").value == 0.25
     assert _money(_metric(at, "Monthly cost")) == pytest.approx(
@@ -102,7 +98,7 @@ def test_a_good_pasted_scenario_loads_into_the_widgets():
 
 def test_attribution_view_rolls_up_alerts_and_rate_limits():
     at = page_test(PAGE).run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert any("globex" in e.value and "100%" in e.value for e in at.error)  # the hot tenant
     columns = [set(d.value.columns) for d in at.dataframe]
     assert {"customer_id", "cost_usd", "share"} in [c & {"customer_id", "cost_usd", "share"}
@@ -129,7 +125,7 @@ def test_semantic_cache_lab_runs_on_real_embeddings(embedder):
     at = page_test(PAGE, timeout=300).run()
     assert "cost_sem" not in at.session_state
     at.button(key="cost_sem_run").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     table = at.session_state["cost_sem"]["table"]
     assert [r["threshold"] for r in table][0] == 0.8 and table[-1]["threshold"] == 0.99
     assert table[0]["hit rate"] >= table[-1]["hit rate"]
@@ -138,7 +134,7 @@ def test_semantic_cache_lab_runs_on_real_embeddings(embedder):
                for c in columns)
     assert any({"cluster A", "cluster B", "similarity"} <= c for c in columns)
     at.button(key="cost_sem_use").click().run()  # measured rates flow into the simulator
-    _no_exceptions(at)
+    no_exceptions(at)
     row = next(r for r in table if r["threshold"] == 0.85)
     assert at.slider(key="cost_exact_cache_hit_rate").value == pytest.approx(
         row["exact-match hit rate"], abs=0.001)
@@ -152,7 +148,7 @@ def test_a_price_override_changes_the_bill_and_is_labelled():
     model = at.session_state["cost_model"]
     at.checkbox(key=f"cost_ov_on_{model}_output_mtok").check().run()
     at.number_input(key=f"cost_ov_{model}_output_mtok").set_value(0.0).run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert _money(_metric(at, "Monthly cost")) < before
     assert at.session_state["cost_overrides"] == {model: {"output_mtok": 0.0}}
     assert any("genai-prices + override" in c.value for c in at.caption)
@@ -164,9 +160,9 @@ def test_a_custom_model_can_be_added_and_simulated():
     at.number_input(key="cost_cm_input_mtok").set_value(0.5)
     at.number_input(key="cost_cm_output_mtok").set_value(1.0)
     next(b for b in at.button if b.label == "Add model").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     at.selectbox(key="cost_model").set_value("my-llama-70b").run()
-    _no_exceptions(at)
+    no_exceptions(at)
     expected = estimate({"requests_per_day": 20000, "input_tokens": 3000, "output_tokens": 350,
                          "model": "my-llama-70b", "cached_prefix_tokens": 2000,
                          "prompt_cache_hit_rate": 0.85, "exact_cache_hit_rate": 0.03,
@@ -180,7 +176,7 @@ def test_a_custom_model_can_be_added_and_simulated():
 def test_the_page_says_when_peak_traffic_needs_more_gpus():
     at = page_test(PAGE).run()
     at.number_input(key="cost_requests_per_day").set_value(2_000_000.0).run()
-    _no_exceptions(at)
+    no_exceptions(at)
     warning = next(w.value for w in at.warning if "exceeds" in w.value)
     from labs.costsim import parse_scenario, self_host
 
@@ -196,7 +192,7 @@ def test_an_uploaded_scenario_file_loads_into_the_widgets():
     text = BASE + "model: gpt-4o\nbatch_share: 0.5\n"
     at.get_by_key("cost_upload").set_value(("team.yaml", text.encode(), "application/x-yaml"))
     at.run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert at.session_state["cost_model"] == "gpt-4o"
     assert at.slider(key="cost_batch_share").value == 0.5
     assert any("Loaded team.yaml" in s.value for s in at.success)
@@ -214,7 +210,7 @@ def test_a_bad_uploaded_scenario_file_is_refused_and_keeps_the_old_one(payload, 
     model_before = at.session_state["cost_model"]
     at.get_by_key("cost_upload").set_value(("bad.yaml", payload, "application/x-yaml"))
     at.run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert any("bad.yaml" in e.value and problem in e.value for e in at.error)
     assert at.session_state["cost_model"] == model_before
 
@@ -223,5 +219,5 @@ def test_loading_an_empty_paste_box_asks_for_a_scenario():
     # seen: an empty box said "expected a mapping of field: value"
     at = page_test(PAGE).run()
     at.button(key="cost_load_paste").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert any("the box is empty" in e.value for e in at.error)

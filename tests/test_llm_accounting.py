@@ -8,24 +8,18 @@ import io
 
 import pytest
 from pydantic import BaseModel
-from sqlmodel import select
 
 from labs import llm
 from labs.llm import gateway
-from labs.llm.accounting import default_store, price
+from labs.llm.accounting import price
 from labs.llm.providers import Usage
-from labs.store.models import LLMCall
+from tests.conftest import llm_calls as calls
 
 BOTH = pytest.mark.parametrize("provider", ["anthropic", "openai"])
 
 
 class Grade(BaseModel):
     score: int
-
-
-def calls() -> list[LLMCall]:
-    with default_store().session() as db:
-        return list(db.exec(select(LLMCall).order_by(LLMCall.id)).all())
 
 
 def test_price_matches_a_worked_example_from_the_price_table():

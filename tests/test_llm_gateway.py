@@ -8,12 +8,10 @@ import time
 
 import pytest
 from pydantic import BaseModel
-from sqlmodel import select
 
 from labs import llm
 from labs.llm import gateway
-from labs.llm.accounting import default_store
-from labs.store.models import LLMCall
+from tests.conftest import llm_calls as calls
 
 BOTH = pytest.mark.parametrize("provider", ["anthropic", "openai"])
 
@@ -21,11 +19,6 @@ BOTH = pytest.mark.parametrize("provider", ["anthropic", "openai"])
 class Verdict(BaseModel):
     winner: int
     reason: str
-
-
-def calls() -> list[LLMCall]:
-    with default_store().session() as db:
-        return list(db.exec(select(LLMCall).order_by(LLMCall.id)).all())
 
 
 @BOTH

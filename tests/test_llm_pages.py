@@ -6,13 +6,9 @@ import uuid
 
 from labs import llm
 from labs.store import Store, get_or_create_learner
-from tests.conftest import page_test
+from tests.conftest import no_exceptions, page_test
 
 SPEND = "app_pages/spend.py"
-
-
-def _no_exceptions(at) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 def _shown_text(at) -> str:
@@ -31,7 +27,7 @@ def _shown_text(at) -> str:
 
 def test_the_spend_page_with_no_calls_says_so_and_how_to_get_some():
     at = page_test(SPEND).run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert at.title[0].value == "LLM spend"
     assert any("No LLM calls yet" in i.value and "offline" in i.value for i in at.info)
     assert not at.get("plotly_chart")
@@ -47,7 +43,7 @@ def test_the_spend_page_attributes_cost_and_says_cost_unknown_honestly(llm_serve
     llm.complete("q2", feature="retrieval.hyde", config=local)
 
     at = page_test(SPEND).run()
-    _no_exceptions(at)
+    no_exceptions(at)
     metrics = {m.label: m.value for m in at.metric}
     expected = llm.spend_summary()["cost_usd"]
     assert expected > 0 and metrics["Known cost"] == f"${expected:,.4f}"
@@ -64,7 +60,7 @@ def test_the_spend_page_clears_the_cache(llm_server):
     llm.complete("q", feature="t.c", config=llm_server.config("openai"))
     at = page_test(SPEND).run()
     at.button(key="spend_clear").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert llm.cache_stats()["entries"] == 0
 
 
@@ -78,7 +74,7 @@ def test_the_sidebar_panel_shows_the_environment_config_without_its_key(monkeypa
     key = "sk-ant-TESTKEY-" + uuid.uuid4().hex
     monkeypatch.setenv("ANTHROPIC_API_KEY", key)
     at = page_test(SPEND).run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert any("anthropic:claude-haiku-4-5" in s.value and "from env" in s.value
                for s in at.sidebar.success)
     assert key not in _shown_text(at)
@@ -92,13 +88,13 @@ def test_a_session_key_pasted_in_the_panel_is_used_tested_and_never_shown(llm_se
     at.sidebar.text_input(key="llm_base_url").input(llm_server.openai_url)
     at.sidebar.text_input(key="llm_key_openai-compatible").input(key)
     at.sidebar.button(key="llm_use").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     status = " ".join(s.value for s in at.sidebar.success)
     assert "openai-compatible:my-local-q4" in status and "key set" in status
     assert "from session" in status
 
     at.sidebar.button(key="llm_test").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert any("answered" in s.value for s in at.sidebar.success)
     (req,) = llm_server.requests
     assert req.headers["authorization"] == f"Bearer {key}"  # the pasted key was used
@@ -115,7 +111,7 @@ def test_the_panel_reports_a_provider_that_does_not_answer(llm_server):
     at.sidebar.button(key="llm_use").click().run()
     llm_server.push_error(404, message="model 'llama3.2' not found")
     at.sidebar.button(key="llm_test").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert any("HTTP 404" in e.value and "Check the model name" in e.value
                for e in at.sidebar.error)
 
@@ -150,7 +146,7 @@ def test_the_try_box_streams_an_answer_and_records_it_as_a_playground_call(llm_s
     llm_server.push_stream(["Tenants ", "share ", "one bill."])
     at.text_area(key="spend_prompt").input("why attribute?")
     at.button(key="spend_send").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert any("Tenants share one bill." in m.value for m in at.markdown)
     assert any("openai-compatible:llama3.2" in c.value and "cost unknown" in c.value
                for c in at.caption)
@@ -163,5 +159,5 @@ def test_the_try_box_shows_a_failing_provider_as_an_error(llm_server):
     _use_local_server(at, llm_server)
     llm_server.push_error(401, message="no such key")
     at.button(key="spend_send").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert any("Check the API key" in e.value for e in at.error)

@@ -9,16 +9,12 @@ from sqlmodel import select
 from labs.curriculum.loader import load_curriculum
 from labs.store import Store
 from labs.store.models import CardState, QuizAttempt
-from tests.conftest import page_test
-
-
-def _no_exceptions(at) -> None:
-    assert not at.exception, [e.value for e in at.exception]
+from tests.conftest import no_exceptions, page_test
 
 
 def test_home_shows_learning_path_due_cards_and_resume_link():
     at = page_test().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert at.title[0].value == "AIE Bridge"
     labels = [m.label for m in at.metric]
     assert "Flashcards due today" in labels
@@ -29,7 +25,7 @@ def test_home_shows_learning_path_due_cards_and_resume_link():
 def test_sidebar_display_name_is_kept_across_restarts():
     at = page_test().run()
     at.sidebar.text_input(key="profile_name").set_value("Grace Hopper").run()
-    _no_exceptions(at)
+    no_exceptions(at)
     again = page_test().run()  # a new session, as after a restart
     assert again.sidebar.text_input(key="profile_name").value == "Grace Hopper"
 
@@ -45,7 +41,7 @@ def test_quiz_answered_right_and_wrong_records_two_attempts():
     q = cur.quizzes["shape-map"].questions[0]
     wrong = (q.answer + 1) % len(q.options)
     at = page_test("app_pages/modules.py").run()
-    _no_exceptions(at)
+    no_exceptions(at)
     at.radio(key=f"quiz_choice_{q.id}").set_value(q.answer)
     at.button(key=f"quiz_check_{q.id}").click().run()
     assert any("Right." in s.value for s in at.success)
@@ -69,7 +65,7 @@ def test_module_page_follows_the_query_param_and_marks_the_lesson_read():
     at = page_test("app_pages/modules.py")
     at.query_params["module"] = "mcp"
     at.run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert at.selectbox(key="mod_select").value == "mcp"
     at.button(key="mod_mark_read").click().run()
     assert any("marked this lesson as read" in s.value for s in at.success)
@@ -79,16 +75,16 @@ def test_unknown_module_in_the_link_gets_a_message():
     at = page_test("app_pages/modules.py")
     at.query_params["module"] = "nope"
     at.run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert any("no module called" in w.value for w in at.warning)
 
 
 def test_flashcard_review_moves_its_due_date():
     at = page_test("app_pages/review.py").run()
-    _no_exceptions(at)
+    no_exceptions(at)
     at.button(key="review_show").click().run()
     at.button(key="review_good").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     with Store().session() as s:
         (state,) = s.exec(select(CardState)).all()
     assert state.reviews == 1 and state.fsrs_json
@@ -100,7 +96,7 @@ def test_decision_trainer_shows_the_explanation_for_every_method():
     first = cur.trainer.scenarios[0]
     wrong = next(m.id for m in cur.trainer.methods if m.id != first.best)
     at = page_test("app_pages/decision_trainer.py").run()
-    _no_exceptions(at)
+    no_exceptions(at)
     at.radio(key=f"dt_choice_{first.id}").set_value(wrong)
     at.button(key="dt_check").click().run()
     assert any("Not here" in e.value for e in at.error)
@@ -114,7 +110,7 @@ def test_corrupt_database_shows_a_clear_message_not_a_traceback(isolated_data_di
     isolated_data_dir.mkdir(parents=True)
     (isolated_data_dir / "aie-bridge.db").write_bytes(b"garbage" * 500)
     at = page_test().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert any("progress store is unavailable" in e.value and "not a database" in e.value
                for e in at.error)
 
@@ -124,7 +120,7 @@ def test_every_built_page_renders_without_exception():
 
     for spec in built_pages():
         at = page_test(spec.path).run()
-        _no_exceptions(at)
+        no_exceptions(at)
 
 
 def test_database_file_is_written_in_wal_mode(isolated_data_dir):

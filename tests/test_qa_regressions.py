@@ -9,13 +9,9 @@ from datetime import UTC, datetime, timedelta
 from labs.curriculum.loader import load_curriculum
 from labs.store import Store
 from labs.workshop import create_workshop, join_workshop, submit_quiz_answer
-from tests.conftest import open_dashboard, page_test
+from tests.conftest import no_exceptions, open_dashboard, page_test
 
 PASS = "correct horse battery"
-
-
-def _ok(at) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 def _open_dashboard(store):
@@ -24,7 +20,7 @@ def _open_dashboard(store):
                          starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
     at = page_test("app_pages/workshop_instructor.py").run()
     open_dashboard(at, ws.code, PASS)
-    _ok(at)
+    no_exceptions(at)
     return ws, at
 
 
@@ -51,7 +47,7 @@ def test_quiz_score_chart_counts_a_perfect_score_in_whole_learners():
     submit_quiz_answer(store, cur, bo, q.id, (q.answer + 1) % len(q.options))
     at = page_test("app_pages/workshop_instructor.py").run()
     open_dashboard(at, ws.code, PASS)
-    _ok(at)
+    no_exceptions(at)
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     bar = fig["data"][0]
     counts = dict(zip(bar["x"], bar["y"], strict=True))
@@ -64,7 +60,7 @@ def test_joining_with_no_code_asks_for_the_code_instead_of_saying_it_is_wrong():
     at = page_test("app_pages/workshop_join.py").run()
     at.text_input(key="ws_name").input("Ana")
     at.button(key="FormSubmitter:ws_join_form-Join").click().run()
-    _ok(at)
+    no_exceptions(at)
     assert [e.value for e in at.error] == [
         "Enter the six-character join code your instructor gave you."]
 
@@ -80,7 +76,7 @@ def test_pass_fail_agreement_heatmap_names_pass_and_fail_and_says_who_judged():
     for a, label in zip(item.answers[:3], (1, 0, 1), strict=True):
         at.get_by_key(f"eval_lab_pass-fail_{a.id}").set_value(label).run()
     at.button(key="eval_agree_run").click().run()
-    _ok(at)
+    no_exceptions(at)
     fig = next(f for c in at.get("plotly_chart") if (f := json.loads(c.proto.spec))
                ["data"][0]["type"] == "heatmap")
     assert fig["data"][0]["x"] == ["fail", "pass"] and fig["data"][0]["y"] == ["fail", "pass"]
@@ -93,7 +89,7 @@ def test_review_forecast_counts_whole_cards():
     at = page_test("app_pages/review.py").run()
     at.button(key="review_show").click().run()
     at.button(key="review_good").click().run()
-    _ok(at)
+    no_exceptions(at)
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert fig["layout"]["yaxis"]["dtick"] == 1 and fig["layout"]["yaxis"]["title"]["text"]
 
@@ -104,7 +100,7 @@ def test_the_llm_panel_refuses_a_base_url_that_is_not_http():
     at.sidebar.selectbox(key="llm_provider").set_value("openai-compatible").run()
     at.sidebar.text_input(key="llm_base_url").input("not a url")
     at.sidebar.button(key="llm_use").click().run()
-    _ok(at)
+    no_exceptions(at)
     assert any("must start with http://" in e.value for e in at.sidebar.error)
     assert any("Offline" in i.value for i in at.sidebar.info), "the old choice is kept"
 
@@ -114,7 +110,7 @@ def test_where_de_intuition_fails_boxes_say_it_once():
     # seen: each box had an orange "Where DE intuition fails" heading and then the same words
     # again in bold as the first line of its text
     at = page_test("app_pages/modules.py").run()
-    _ok(at)
+    no_exceptions(at)
     boxes = [m.value for m in at.markdown if "Where DE intuition fails" in m.value
              and "orange" in m.value]
     assert len(boxes) == 2  # module 1 has two
@@ -142,7 +138,7 @@ def test_judge_reasons_are_shown_in_full_not_cut_off_in_a_grid():
     # seen: the judge's "reasons" column ended mid-word at the edge of a dataframe
     at = page_test("app_pages/evals.py").run()
     at.button(key="eval_judge_run").click().run()
-    _ok(at)
+    no_exceptions(at)
     table = at.table[0].value
     assert list(table.columns) == ["answer", "kind", "score", "reasons"]
     assert all(r.startswith(("covers", "misses")) for r in table["reasons"])
@@ -153,7 +149,7 @@ def test_spend_charts_count_calls_when_every_call_cost_nothing():
     at = page_test("app_pages/evals.py").run()
     at.button(key="eval_judge_run").click().run()  # offline judge calls, recorded at $0
     at.switch_page("app_pages/spend.py").run()
-    _ok(at)
+    no_exceptions(at)
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert "every call so far cost $0" in fig["layout"]["title"]["text"]
     assert fig["layout"]["yaxis"]["title"]["text"] == "calls"
@@ -167,12 +163,12 @@ def test_a_new_workshop_code_is_filled_in_on_the_dashboard_tab():
     at.text_input(key="wsi_pass1").input(PASS)
     at.text_input(key="wsi_pass2").input(PASS)
     at.button(key="FormSubmitter:wsi_create-Create workshop").click().run()
-    _ok(at)
+    no_exceptions(at)
     code = at.session_state["wsi_created_code"]
     assert at.text_input(key="wsi_open_code").value == code
     at.text_input(key="wsi_open_pass").input(PASS)
     at.button(key="FormSubmitter:wsi_open-Open dashboard").click().run()
-    _ok(at)
+    no_exceptions(at)
     assert any(code in s.value for s in at.subheader)
 
 
@@ -185,7 +181,7 @@ def test_a_quiz_verdict_is_not_shown_under_a_different_option():
     at.button(key=f"quiz_check_{q.id}").click().run()
     assert any(e.value.startswith("Not quite") for e in at.error)
     at.radio(key=f"quiz_choice_{q.id}").set_value(q.answer).run()
-    _ok(at)
+    no_exceptions(at)
     assert not any(e.value.startswith("Not quite") for e in at.error)
     assert any("check it again" in c.value for c in at.caption)
     at.button(key=f"quiz_check_{q.id}").click().run()
@@ -200,7 +196,7 @@ def test_precision_is_not_drawn_as_1_where_no_pair_is_called_a_match():
     at = page_test("app_pages/evals.py")
     at.session_state["eval_sims"] = [0.2 + 0.5 * i / n for i in range(n)]  # all below 0.7
     at.run()
-    _ok(at)
+    no_exceptions(at)
     fig = next(f for c in at.get("plotly_chart") if (f := json.loads(c.proto.spec))
                ["data"][0].get("name") == "precision")
     by_t = dict(zip(fig["data"][0]["x"], fig["data"][0]["y"], strict=True))
@@ -213,7 +209,7 @@ def test_online_metrics_chart_shows_rates_as_percentages_and_keeps_red_for_the_a
     # seen: the follow-up axis read 0.1718, 0.1522…, and the follow-up line was the same red
     # as the alarm marker
     at = page_test("app_pages/evals.py").run()
-    _ok(at)
+    no_exceptions(at)
     fig = next(f for c in at.get("plotly_chart") if (f := json.loads(c.proto.spec))
                ["layout"].get("xaxis", {}).get("title", {}).get("text") == "day")
     assert fig["layout"]["yaxis"]["tickformat"] == ".0%"
@@ -226,7 +222,7 @@ def test_eval_cost_chart_names_the_free_layers_it_cannot_draw_on_a_log_axis():
     # seen: reference metrics, embeddings, the offline judge and online metrics were empty
     # slots on the log axis, as if their cost were missing
     at = page_test("app_pages/evals.py").run()
-    _ok(at)
+    no_exceptions(at)
     fig = next(f for c in at.get("plotly_chart") if (f := json.loads(c.proto.spec))
                ["layout"].get("yaxis", {}).get("type") == "log")
     names = fig["data"][0]["x"]
@@ -237,7 +233,7 @@ def test_eval_cost_chart_names_the_free_layers_it_cannot_draw_on_a_log_axis():
 def test_perceived_latency_metric_label_fits_and_says_streaming_in_its_help():
     # seen: "Perceived p50 (strea…" cut off in its column
     at = page_test("app_pages/costsim.py").run()
-    _ok(at)
+    no_exceptions(at)
     m = next(m for m in at.metric if m.label.startswith("Perceived"))
     assert m.label == "Perceived p50" and "first token" in m.proto.help
     at.toggle(key="cost_streaming").set_value(False).run()

@@ -11,12 +11,8 @@ import pytest
 
 from labs.retrieval import compare
 from labs.retrieval.engine import Hit
-from tests.conftest import page_test
+from tests.conftest import no_exceptions, page_test
 from tests.retrieval_helpers import make_beir
-
-
-def _ok(at) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 def _hits(*ids: str) -> list[Hit]:
@@ -62,13 +58,13 @@ def test_retrieval_page_shows_one_readable_table_and_misses_in_words(tmp_path, e
     at.text_input(key="ret_beir_path").input(str(_beir_with_a_miss(tmp_path / "b"))).run()
     at.button(key="ret_build").click().run()
     at.selectbox(key="ret_pick").set_value("q1").run()
-    _ok(at)
+    no_exceptions(at)
     grid = at.table[0].value
     assert list(grid.columns) == ["rank", "Dense (MiniLM + FAISS)", "BM25 (bm25s)", "Hybrid"]
     assert grid.iloc[0]["BM25 (bm25s)"] == "✓ d1"
     at.slider(key="ret_metric_k").set_value(3).run()
     at.button(key="ret_evaluate").click().run()
-    _ok(at)
+    no_exceptions(at)
     miss = next(d.value for d in at.dataframe if "bm25 first hit" in d.value.columns)
     assert "q5" in set(miss["query"])
     cells = {str(v) for c in miss.columns if c.endswith("first hit") for v in miss[c]}
@@ -84,7 +80,7 @@ def test_mock_interview_explains_the_structure_and_fills_a_template(embedder):
     assert any("five parts" in i.value for i in at.info)
     at.button(key="mock_start").click().run()
     at.button(key="mock_template").click().run()
-    _ok(at)
+    no_exceptions(at)
     text = at.text_area(key="mock_answer").value
     for part in ("Clarifying questions", "Architecture", "Bottleneck", "Trade-offs",
                  "Eval plan", "How fresh must the data be?"):
@@ -110,11 +106,11 @@ def test_an_mcp_call_the_form_refused_does_not_show_the_previous_answer_as_its_o
         call = next(b for b in at.button if b.label == "Call tool")
         at.text_input(key="mcp_arg_search_curriculum_query").set_value("tool annotations")
         call.click().run()
-        _ok(at)
+        no_exceptions(at)
         assert any('"query": "tool annotations"' in s.value for s in at.success)
         at.text_input(key="mcp_arg_search_curriculum_query").set_value("")
         next(b for b in at.button if b.label == "Call tool").click().run()
-        _ok(at)
+        no_exceptions(at)
         assert any("Not sent" in e.value for e in at.error)
         assert not any("answered" in s.value for s in at.success)
         assert "mcp_last_result" not in at.session_state
@@ -136,7 +132,7 @@ def test_whiteboard_diagram_runs_down_the_column_and_history_names_the_attempts(
     at.button(key="wb_grade").click().run()
     at.text_area(key=K + "bottleneck").input("Retrieval recall under tenant filters.").run()
     at.button(key="wb_grade").click().run()
-    _ok(at)
+    no_exceptions(at)
     history = next(d.value for d in at.dataframe if "attempt" in d.value.columns)
     assert len(history) == 2 and "grading error" not in history.columns
     side = next(d.value for d in at.dataframe if "item" in d.value.columns
@@ -166,7 +162,7 @@ def test_whiteboard_fields_survive_a_visit_to_another_page_and_the_draft_is_not_
     at.text_area(key=K + "q_read_write").input("Read-only: it answers, no writes.").run()
     at.multiselect(key=K + "boxes").set_value(["client", "retrieval"]).run()
     _leave_and_come_back(at, "app_pages/whiteboard.py")
-    _ok(at)
+    no_exceptions(at)
     assert at.selectbox(key="wb_prompt").value == "docs-chatbot"
     assert at.text_area(key=K + "q_read_write").value == "Read-only: it answers, no writes."
     assert at.multiselect(key=K + "boxes").value == ["client", "retrieval"]
@@ -181,7 +177,7 @@ def test_a_mock_answer_survives_a_visit_to_another_page():
     at.button(key="mock_start").click().run()
     at.text_area(key="mock_answer").input("Retrieval first, then a reranker.").run()
     _leave_and_come_back(at, "app_pages/mock_interview.py")
-    _ok(at)
+    no_exceptions(at)
     assert at.text_area(key="mock_answer").value == "Retrieval first, then a reranker."
 
 
@@ -190,7 +186,7 @@ def test_a_drill_script_survives_a_visit_to_another_page():
     at = page_test("app_pages/drill.py", timeout=60).run()
     at.text_area(key="drill_script").input("The goal is a docs assistant.").run()
     _leave_and_come_back(at, "app_pages/drill.py")
-    _ok(at)
+    no_exceptions(at)
     assert at.text_area(key="drill_script").value == "The goal is a docs assistant."
 
 
@@ -206,7 +202,7 @@ def test_the_mock_report_shows_the_interviewers_answers_whole(embedder):
     at.text_area(key="mock_answer").input("Read-only docs assistant with hybrid retrieval, "
                                           "a golden set and a release gate.")
     at.button(key="mock_finish").click().run()
-    _ok(at)
+    no_exceptions(at)
     table = at.table[0].value
     assert list(table.columns) == ["at", "question", "dimension", "answer"]
     assert table.iloc[0]["answer"] == answer
@@ -220,7 +216,7 @@ def test_a_query_bm25_cannot_match_says_why_its_column_is_empty(tmp_path, embedd
     at.text_input(key="ret_beir_path").input(str(make_beir(tmp_path / "b"))).run()
     at.button(key="ret_build").click().run()
     at.text_input(key="ret_query_(type your own)").input("the of and is").run()
-    _ok(at)
+    no_exceptions(at)
     assert at.table[0].value["BM25 (bm25s)"].eq("").all()
     assert any("BM25 found nothing" in w.value for w in at.warning)
 
@@ -236,7 +232,7 @@ def test_retrieval_settings_and_query_survive_a_visit_to_another_page(tmp_path, 
     at.button(key="ret_build").click().run()
     at.selectbox(key="ret_pick").set_value("q1").run()
     _leave_and_come_back(at, "app_pages/retrieval.py")
-    _ok(at)
+    no_exceptions(at)
     assert at.radio(key="ret_source").value == "BEIR folder"
     assert at.slider(key="ret_size").value == 64
     assert at.selectbox(key="ret_pick").value == "q1"
@@ -257,7 +253,7 @@ def test_an_mcp_prompt_without_its_argument_is_not_sent_and_the_ids_are_listed()
                    for c in at.caption)
         sent = len(client.log)
         at.button(key="mcp_get_prompt").click().run()
-        _ok(at)
+        no_exceptions(at)
         assert any("Not sent" in e.value and "prompt_id" in e.value for e in at.error)
         assert len(client.log) == sent  # nothing crossed the wire
         log = next(d.value for d in at.dataframe if "direction" in d.value.columns)
@@ -271,7 +267,7 @@ def test_an_empty_corpus_choice_says_what_to_do_for_that_source():
     at = page_test("app_pages/retrieval.py", timeout=60).run()
     at.radio(key="ret_source").set_value("Upload files").run()
     at.checkbox(key="ret_with_bundled").uncheck().run()
-    _ok(at)
+    no_exceptions(at)
     assert any("Upload at least one document" in i.value for i in at.info)
     at.radio(key="ret_source").set_value("BEIR folder").run()
     assert any("path of a BEIR folder" in i.value for i in at.info)

@@ -7,14 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import page_test
+from tests.conftest import no_exceptions, page_test
 from tests.retrieval_helpers import BAD_FILES, GOOD_HTML, GOOD_MD, encrypted_pdf, make_beir
 
 PAGE = "app_pages/retrieval.py"
-
-
-def _no_exceptions(at) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 @pytest.mark.slow
@@ -22,19 +18,19 @@ def test_page_builds_an_index_runs_a_query_and_shows_three_lists_and_metrics(
         tmp_path: Path, embedder):
     folder = make_beir(tmp_path / "tiny")
     at = page_test(PAGE, timeout=180).run()
-    _no_exceptions(at)
+    no_exceptions(at)
     at.radio(key="ret_source").set_value("BEIR folder").run()
     at.text_input(key="ret_beir_path").input(str(folder)).run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert [m.value for m in at.metric][:3] == ["5", "3", "1"]  # docs, judged, skipped
     assert any("Press **Build index**" in i.value for i in at.info)  # nothing embedded yet
     at.slider(key="ret_size").set_value(64).run()  # a chunking change redraws, embeds nothing
     assert "ret_index" not in at.session_state
     at.button(key="ret_build").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert "ret_index" in at.session_state
     at.selectbox(key="ret_pick").set_value("q1").run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert [h.value for h in at.subheader][:3] == [
         "Dense (MiniLM + FAISS)", "BM25 (bm25s)", "Hybrid"]
     dense, bm25, hybrid = (d.value for d in at.dataframe[:3])
@@ -45,20 +41,20 @@ def test_page_builds_an_index_runs_a_query_and_shows_three_lists_and_metrics(
     prompts = [c.value for c in at.code]
     assert any("What does E-4013 mean?" in c and "[system]" in c for c in prompts)
     at.button(key="ret_rerank_go").click().run()  # MaxSim over MiniLM token embeddings
-    _no_exceptions(at)
+    no_exceptions(at)
     reranked = next(d.value for d in at.dataframe if "hybrid rank" in d.value.columns)
     assert sorted(reranked["doc"]) == sorted(hybrid["doc"])
     assert any("MaxSim" in c.value for c in at.caption)
     charts = len(at.get("plotly_chart"))  # the chunk-length histogram
     at.button(key="ret_evaluate").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert len(at.get("plotly_chart")) == charts + 1  # the metrics chart
     table = next(d.value for d in at.dataframe if "ndcg@10" in d.value.columns
                  and "pattern" in d.value.columns)
     assert list(table["pattern"]) == ["dense", "bm25", "hybrid"]
     assert table["ndcg@10"].between(0, 1).all() and table["mrr@10"].gt(0).all()
     at.button(key="ret_exp_save").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     assert any("Saved as #" in s.value for s in at.success)
     assert len(at.get("plotly_chart")) == charts + 2  # experiments compared
 
@@ -71,7 +67,7 @@ def test_bad_uploads_get_clear_errors_and_the_good_files_are_kept():
     files += [(n, b if b is not None else encrypted_pdf(), "application/octet-stream")
               for n, b in BAD_FILES]
     at.file_uploader(key="ret_uploads").set_value(files).run()
-    _no_exceptions(at)
+    no_exceptions(at)
     errors = " ".join(e.value for e in at.error)
     for name, word in [("empty.txt", "empty"), ("binary.txt", "binary"),
                        ("locked.pdf", "encrypted"), ("broken.pdf", "malformed")]:
@@ -93,7 +89,7 @@ def test_an_hnsw_index_shows_recall_against_flat_and_a_reranked_pattern_is_score
     at.button(key="ret_build").click().run()
     at.checkbox(key="ret_eval_rerank").check()
     at.button(key="ret_evaluate").click().run()
-    _no_exceptions(at)
+    no_exceptions(at)
     table = next(d.value for d in at.dataframe if "pattern" in d.value.columns
                  and "ndcg@10" in d.value.columns)
     assert list(table["pattern"]) == ["dense", "bm25", "hybrid", "hybrid+maxsim"]

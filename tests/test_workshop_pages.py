@@ -8,13 +8,9 @@ from datetime import UTC, datetime, timedelta
 from labs.curriculum.loader import load_curriculum
 from labs.store import Store
 from labs.workshop import create_workshop, join_workshop, submit_quiz_answer
-from tests.conftest import join, open_dashboard, page_test
+from tests.conftest import join, no_exceptions, open_dashboard, page_test
 
 PASS = "correct horse battery"
-
-
-def _ok(at) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 def _workshop(store):
@@ -25,13 +21,13 @@ def _workshop(store):
 
 def test_instructor_creates_a_workshop_and_gets_a_join_code():
     at = page_test("app_pages/workshop_instructor.py").run()
-    _ok(at)
+    no_exceptions(at)
     at.text_input(key="wsi_title").input("RAG clinic")
     at.multiselect(key="wsi_modules").select("rag")
     at.text_input(key="wsi_pass1").input(PASS)
     at.text_input(key="wsi_pass2").input(PASS)
     at.button(key="FormSubmitter:wsi_create-Create workshop").click().run()
-    _ok(at)
+    no_exceptions(at)
     code = at.session_state["wsi_created_code"]
     assert len(code) == 6 and any(code in m.value for m in at.markdown)
 
@@ -62,7 +58,7 @@ def test_instructor_watches_submissions_and_exports_csv():
     submit_quiz_answer(store, cur, sam, q.id, (q.answer + 1) % len(q.options))
     at = page_test("app_pages/workshop_instructor.py").run()
     open_dashboard(at, ws.code.lower(), PASS)
-    _ok(at)
+    no_exceptions(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Learners joined"] == "1" and metrics["Quiz answers"] == "1"
     assert q.prompt in set(at.table[0].value["question"])  # a wrapping table, not cut off
@@ -79,9 +75,9 @@ def test_learner_joins_answers_and_sees_only_their_own_results():
     submit_quiz_answer(store, cur, kim, q.id, q.answer)  # someone else's answer
 
     at = page_test("app_pages/workshop_join.py").run()
-    _ok(at)
+    no_exceptions(at)
     join(at, ws.code, "Sam")
-    _ok(at)
+    no_exceptions(at)
     assert at.session_state["ws_display_name"] == "Sam"
     assert any("No answers yet" in i.value for i in at.info)
 
@@ -92,7 +88,7 @@ def test_learner_joins_answers_and_sees_only_their_own_results():
     at.button(key=f"quiz_check_{q.id}").click().run()
     at.switch_page("app_pages/workshop_join.py")
     at.run()
-    _ok(at)
+    no_exceptions(at)
     assert [m.value for m in at.metric] == ["1 / 1"]  # Sam's answer, not Kim's
     assert len(at.table[0].value) == 1
 
@@ -100,7 +96,7 @@ def test_learner_joins_answers_and_sees_only_their_own_results():
 def test_joining_with_a_wrong_code_is_refused_clearly():
     at = page_test("app_pages/workshop_join.py").run()
     join(at, "QQQQQQ", "Sam")
-    _ok(at)
+    no_exceptions(at)
     assert any("No workshop has that join code" in e.value for e in at.error)
 
 
@@ -114,7 +110,7 @@ def test_a_reload_on_any_page_keeps_the_workshop_membership():
     at.query_params["module"] = "evals"
     at.query_params["member"] = sam.token
     at.run()
-    _ok(at)
+    no_exceptions(at)
     assert at.session_state["ws_display_name"] == "Sam"
     at.radio(key=f"quiz_choice_{q.id}").set_value(q.answer)
     at.button(key=f"quiz_check_{q.id}").click().run()
@@ -127,6 +123,6 @@ def test_a_forged_member_link_is_refused_and_dropped():
     at = page_test("app_pages/modules.py")
     at.query_params["member"] = "not-a-real-token"
     at.run()
-    _ok(at)
+    no_exceptions(at)
     assert any("not valid" in w.value for w in at.warning)
     assert "ws_display_name" not in at.session_state
