@@ -5,6 +5,8 @@ Cached objects are shared by every session of the server and treated as read-onl
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
 import streamlit as st
 
 from labs.curriculum.loader import ContentError, Curriculum, load_curriculum
@@ -64,19 +66,29 @@ def learner() -> Learner:
     return found
 
 
-def keep_widgets(*keys: str) -> None:
+def keep_widgets(*keys: str, choices: Mapping[str, Collection] | None = None) -> None:
     """Keep these widgets' values across visits to other pages.
 
     Streamlit drops a widget's value on a run that does not draw it, so a learner coming back
-    found sliders at their defaults and drafts blank. Call this at the top of a page: values
-    the last run lost are put back, and the current ones are copied aside.
+    found sliders at their defaults and drafts blank. Call this before the widgets are drawn:
+    values the last run lost are put back (only if still among `choices[key]`, when given),
+    and the current ones are copied aside.
     """
     kept: dict = st.session_state.setdefault("_kept_widgets", {})
     for key in keys:
         if key in st.session_state:
             kept[key] = st.session_state[key]
-        elif key in kept:
+        elif key in kept and (choices is None or key not in choices
+                              or kept[key] in choices[key]):
             st.session_state[key] = kept[key]
+
+
+def forget_widgets(*keys: str) -> None:
+    """Clear these widgets and what keep_widgets copied aside for them (a reset button)."""
+    kept: dict = st.session_state.get("_kept_widgets", {})
+    for key in keys:
+        kept.pop(key, None)
+        st.session_state.pop(key, None)
 
 
 def enter_workshop(ws, member) -> None:

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app import ui
 from app import whiteboard_parts as parts
 from labs.whiteboard import mock
 
@@ -39,17 +40,14 @@ if session is None:
                  icon=":material/play_arrow:"):
         st.session_state["mock_session"] = mock.new_session(pid, phases, now=time.time())
         st.session_state["mock_asked"] = []
-        for k in ("mock_result", "mock_answer", "mock_answer_keep"):
-            st.session_state.pop(k, None)
+        st.session_state.pop("mock_result", None)
+        ui.forget_widgets("mock_answer")
         st.rerun()
     st.stop()
 
 prompt = prompts[session["prompt_id"]]
 result = st.session_state.get("mock_result")
-if "mock_answer" not in st.session_state and "mock_answer_keep" in st.session_state:
-    # Streamlit drops a widget's value on a run that does not draw it: after a visit to
-    # another page the answer box came back empty
-    st.session_state["mock_answer"] = st.session_state["mock_answer_keep"]
+ui.keep_widgets("mock_answer")
 
 
 def _fill_template() -> None:
@@ -103,7 +101,6 @@ if result is None:
         st.text_area("Your answer (Markdown): questions and assumptions, the architecture, the "
                      "bottleneck, trade-offs, the eval plan", key="mock_answer", height=420,
                      max_chars=40_000)
-        st.session_state["mock_answer_keep"] = st.session_state.get("mock_answer", "")
         c1, c2 = st.columns(2)
         last = status.index == len(session["phases"]) - 1
         if c1.button("Finish phase" if last else "Next phase", key="mock_next",
@@ -174,6 +171,7 @@ else:
     st.caption("No clarifying questions were asked: in a real round, ask before you draw.")
 
 if st.button("New interview", key="mock_new", icon=":material/restart_alt:"):
-    for k in ("mock_session", "mock_result", "mock_asked", "mock_answer", "mock_answer_keep"):
+    for k in ("mock_session", "mock_result", "mock_asked"):
         st.session_state.pop(k, None)
+    ui.forget_widgets("mock_answer")
     st.rerun()

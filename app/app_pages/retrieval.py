@@ -344,14 +344,11 @@ def _grid_style(rows: list[dict]):
 st.header("3. Search", divider="gray")
 q_by_id = {q.id: q for q in corpus.queries}
 choices = ["(type your own)"] + [q.id for q in judged]
-# kept by hand: whether the last pick can come back depends on this corpus's queries
-if "ret_pick" not in st.session_state and st.session_state.get("ret_pick_kept") in choices:
-    st.session_state["ret_pick"] = st.session_state["ret_pick_kept"]
+ui.keep_widgets("ret_pick", choices={"ret_pick": choices})
 picked = st.selectbox("Golden query", choices, key="ret_pick",
                       format_func=lambda i: i if i not in q_by_id
                       else f"{i} [{q_by_id[i].kind or 'judged'}] {q_by_id[i].text[:80]}")
 default = q_by_id[picked].text if picked in q_by_id else ""
-st.session_state["ret_pick_kept"] = picked
 query = st.text_input("Query", value=default, key=f"ret_query_{picked}")
 k = st.slider("Results per list (K)", 3, 20, 10, key="ret_k")
 if query.strip():

@@ -29,11 +29,9 @@ st.title("System-design whiteboard")
 st.caption("Clarify first, then sketch, then spend your time on the bottleneck and the "
            "trade-offs. Graded per rubric item with the sentence that earned each point.")
 
-if "wb_prompt" not in st.session_state and st.session_state.get("wb_prompt_keep") in prompts:
-    st.session_state["wb_prompt"] = st.session_state["wb_prompt_keep"]  # back from a page
+ui.keep_widgets("wb_prompt", choices={"wb_prompt": prompts})
 pid = st.selectbox("Design prompt", list(prompts), key="wb_prompt",
                    format_func=lambda i: prompts[i].title)
-st.session_state["wb_prompt_keep"] = pid
 prompt = prompts[pid]
 with st.container(border=True):
     st.markdown(f"#### {prompt.title}")
