@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app import llm_panel, ui
+from app import ui
 from labs import llm
 from labs.chunking import CHUNKER_LABELS, PARENT_LEVELS
 from labs.chunking.view import to_html
@@ -264,7 +264,7 @@ def rerank_panel(query: str, index: RetrievalIndex, results: dict, relevant) -> 
         folder = st.text_input("Cross-encoder model folder on the server", key="ret_ce_folder",
                                placeholder="~/models/ms-marco-MiniLM-L-6-v2")
     else:
-        cfg = llm_panel.session_config()
+        cfg = ui.llm_config()
         if llm.is_offline(cfg):
             st.info("No LLM is configured (sidebar), so LLM reranking is unavailable. "
                     "MaxSim runs offline.", icon=":material/cloud_off:")
@@ -277,7 +277,7 @@ def rerank_panel(query: str, index: RetrievalIndex, results: dict, relevant) -> 
         with st.spinner("Reranking…"):
             scorer = (_maxsim() if kind == "maxsim" else _cross_encoder(folder.strip())
                       if kind == "cross-encoder" else
-                      LLMReranker(llm_panel.session_config(), me.id))
+                      LLMReranker(ui.llm_config(), me.id))
             ranked = rerank(scorer, query, cands)
     except RerankError as e:
         st.error(str(e))
@@ -297,7 +297,7 @@ def rerank_panel(query: str, index: RetrievalIndex, results: dict, relevant) -> 
 def rewrite_panel(query: str, index: RetrievalIndex, k: int) -> None:
     from labs.retrieval.rewrite import hyde, multi_query, plan
 
-    cfg = llm_panel.session_config()
+    cfg = ui.llm_config()
     offline = llm.is_offline(cfg)
     for kind, title in (("hyde", "HyDE: search with a hypothetical answer"),
                         ("multi-query", "Multi-query: three reformulations fused by RRF")):
