@@ -12,6 +12,8 @@ APP = str(ROOT / "app" / "streamlit_app.py")
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# As in .streamlit/config.toml: no magic, so no ast.parse of page scripts in AppTest threads.
+os.environ.setdefault("STREAMLIT_RUNNER_MAGIC_ENABLED", "false")
 
 _SCRUBBED = ("DATABASE_URL", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL",
              "AIE_BRIDGE_LLM", "ANTHROPIC_BASE_URL")
