@@ -10,6 +10,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from labs.curriculum.loader import CONTENT_DIR, ContentError, load_curriculum, load_yaml_model
+from labs.curriculum.quality import (
+    RUN_WORDS,
+    fingerprint,
+    load_fingerprint,
+    quiz_shape,
+    shared_runs,
+)
+
+FINGERPRINT = "track_fingerprint.txt"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,6 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     check = csub.add_parser("check", help="validate every content file")
     check.add_argument("--root", type=Path, default=CONTENT_DIR, help="content folder to check")
     check.set_defaults(func=_check)
+    fp = csub.add_parser("fingerprint", help="write the track's 9-word-run fingerprint, which "
+                         "content check uses to find copied sentences")
+    fp.add_argument("--track", type=Path, required=True, help="the source track, plain text")
+    fp.add_argument("--root", type=Path, default=CONTENT_DIR, help="content folder to write into")
+    fp.set_defaults(func=_fingerprint)
 
 
 def _curriculum(root: Path) -> str:
@@ -26,6 +40,51 @@ def _curriculum(root: Path) -> str:
     n_c = sum(len(d.cards) for d in cur.decks.values())
     return (f"{len(cur.modules)} modules, {n_q} quiz questions, {n_c} flashcards, "
             f"{len(cur.trainer.scenarios)} decision scenarios")
+
+
+def _quiz_shape(root: Path) -> str:
+    shape = quiz_shape(load_curriculum(root).questions().values())
+    if shape.problems():
+        raise ContentError([f"{root / 'quizzes'}: {p}" for p in shape.problems()])
+    return shape.summary()
+
+
+# what is written in our own words: everything but the retrieval corpus and the lab data
+ORIGINAL_TEXT = ("modules/*.md", "quizzes/*.yaml", "flashcards/*.yaml", "decision_trainer.yaml",
+                 "whiteboard/prompts/*.yaml", "evals/*.yaml")
+
+
+def _originality(root: Path) -> str:
+    fp_path = root / FINGERPRINT
+    if not fp_path.exists():
+        raise ContentError([f"{fp_path}: file is missing (make it with `aie-bridge content "
+                            "fingerprint --track FILE`)"])
+    track = load_fingerprint(fp_path)
+    problems, n = [], 0
+    for pattern in ORIGINAL_TEXT:
+        for path in sorted(root.glob(pattern)):
+            n += 1
+            for run in shared_runs(path.read_text(encoding="utf-8"), track):
+                problems.append(f"{path}: repeats {len(run.split())} words of the track in a "
+                                f"row: \"{run}\" (say it in our own words)")
+    if problems:
+        raise ContentError(problems)
+    return f"{n} files share no {RUN_WORDS}-word run with the track"
+
+
+def _fingerprint(args: argparse.Namespace) -> int:
+    try:
+        text = args.track.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"error: cannot read the track {args.track}: {e}", file=sys.stderr)
+        return 1
+    hashes = fingerprint(text)
+    out = args.root / FINGERPRINT
+    out.write_text(f"# {RUN_WORDS}-word runs of the source track, hashed (blake2b, 8 bytes); "
+                   "made by `aie-bridge content fingerprint`\n" + "\n".join(hashes) + "\n",
+                   encoding="utf-8")
+    print(f"wrote {len(hashes)} run hashes to {out}")
+    return 0
 
 
 def _corpus(root: Path) -> str:
@@ -69,7 +128,8 @@ def _costsim(root: Path) -> str:
 
 
 CHECKS: list[tuple[str, Callable[[Path], str]]] = [
-    ("curriculum", _curriculum), ("retrieval corpus", _corpus), ("eval sandbox", _evals),
+    ("curriculum", _curriculum), ("quiz shape", _quiz_shape), ("originality", _originality),
+    ("retrieval corpus", _corpus), ("eval sandbox", _evals),
     ("design prompts", _prompts), ("cost lab", _costsim)]
 
 

@@ -1,0 +1,155 @@
+"""Two measurements of the curriculum that `aie-bridge content check` enforces.
+
+1. Quiz shape: a quiz is an instrument, and one a test-wise learner can pass without knowing
+   the subject measures nothing. We measure the classic cues: the key is the longest option,
+   keys are longer than distractors on average, and absolute words ("always", "never") sit in
+   the distractors. Option order is shuffled at render time, so file position is not a cue.
+2. Originality: no sentence in content/ shares a run of nine words with the source track
+   (except allow-listed slogans). The track itself is not shipped: only a fingerprint of its
+   9-word runs (a short hash of each), made by `aie-bridge content fingerprint --track FILE`.
+
+Leaves out: semantic near-copies (a paraphrase that keeps every idea) and grammar cues
+("an" before a vowel key); a reviewer still reads the options.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from labs.curriculum.models import Question
+
+MAX_KEY_LONGEST_SHARE = 0.40  # the key may be the longest option in at most 40% of questions
+MAX_LENGTH_RATIO = 1.3  # mean key length / mean distractor length
+MAX_ABSOLUTE_SKEW = 1.5  # absolute words per distractor / per key, when the gap is material
+RUN_WORDS = 9
+ALLOWED_RUNS = ("cost per call is the new latency per call",)  # the track's slogan, quoted
+ABSOLUTE = re.compile(r"\b(always|never|only|all|every|none|must|guarantees?|guaranteed|"
+                      r"completely|entirely|impossible)\b", re.I)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class QuizShape:
+    questions: int
+    key_longest: int  # questions whose key is (or ties for) the longest option
+    longest_pick_score: float  # expected share right when always picking the longest option
+    length_ratio: float  # mean key length / mean distractor length, in characters
+    absolute_per_key: float  # absolute words per key
+    absolute_per_distractor: float
+
+    @property
+    def key_longest_share(self) -> float:
+        return self.key_longest / self.questions if self.questions else 0.0
+
+    def problems(self) -> list[str]:
+        """What makes the quizzes guessable, in words a content author can act on."""
+        out = []
+        if self.key_longest_share > MAX_KEY_LONGEST_SHARE:
+            out.append(f"the key is the longest option in {self.key_longest} of {self.questions} "
+                       f"questions ({self.key_longest_share:.0%}; at most "
+                       f"{MAX_KEY_LONGEST_SHARE:.0%} allowed): lengthen distractors or trim keys")
+        if self.length_ratio > MAX_LENGTH_RATIO:
+            out.append(f"keys average {self.length_ratio:.2f}x the length of distractors "
+                       f"(at most {MAX_LENGTH_RATIO}x allowed)")
+        gap = self.absolute_per_distractor - self.absolute_per_key
+        if gap > 0.05 and self.absolute_per_distractor > MAX_ABSOLUTE_SKEW * self.absolute_per_key:
+            out.append(f"distractors use absolute words ('always', 'never', ...) "
+                       f"{self.absolute_per_distractor:.2f} times per option against "
+                       f"{self.absolute_per_key:.2f} in keys: a test-wise learner rules them out")
+        return out
+
+    def summary(self) -> str:
+        return (f"key longest in {self.key_longest_share:.0%} of questions, picking the longest "
+                f"scores {self.longest_pick_score:.0%}, key/distractor length "
+                f"{self.length_ratio:.2f}x")
+
+
+def quiz_shape(questions: Iterable[Question]) -> QuizShape:
+    """Measure the length and wording cues across all questions.
+
+    Ties count against the key: if the key shares the top length it "is" the longest, and the
+    always-longest strategy picks among the tied options at random.
+    """
+    n = key_longest = 0
+    score = 0.0
+    key_chars: list[int] = []
+    distractor_chars: list[int] = []
+    key_abs = distractor_abs = 0
+    for q in questions:
+        n += 1
+        lengths = [len(o.text) for o in q.options]
+        top = [i for i, length in enumerate(lengths) if length == max(lengths)]
+        if q.answer in top:
+            key_longest += 1
+            score += 1 / len(top)
+        for i, o in enumerate(q.options):
+            words = len(ABSOLUTE.findall(o.text))
+            if i == q.answer:
+                key_chars.append(lengths[i])
+                key_abs += words
+            else:
+                distractor_chars.append(lengths[i])
+                distractor_abs += words
+    mean_key = sum(key_chars) / len(key_chars) if key_chars else 0.0
+    mean_distractor = sum(distractor_chars) / len(distractor_chars) if distractor_chars else 1.0
+    return QuizShape(
+        questions=n, key_longest=key_longest, longest_pick_score=score / n if n else 0.0,
+        length_ratio=mean_key / mean_distractor,
+        absolute_per_key=key_abs / len(key_chars) if key_chars else 0.0,
+        absolute_per_distractor=distractor_abs / len(distractor_chars) if distractor_chars
+        else 0.0)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens; punctuation, dashes and hyphens split words.
+
+    >>> words("Cost-per-call is the new latency—per call.")
+    ['cost', 'per', 'call', 'is', 'the', 'new', 'latency', 'per', 'call']
+    """
+    return _WORD.findall(text.lower().replace("’", "'").replace("'", ""))
+
+
+def _hash(run: Iterable[str]) -> str:
+    return hashlib.blake2b(" ".join(run).encode(), digest_size=8).hexdigest()
+
+
+def _runs(tokens: list[str], n: int = RUN_WORDS) -> Iterator[tuple[int, tuple[str, ...]]]:
+    for i in range(len(tokens) - n + 1):
+        yield i, tuple(tokens[i : i + n])
+
+
+def fingerprint(track_text: str) -> list[str]:
+    """Sorted hashes of every 9-word run in the track: enough to detect copying, not to read."""
+    return sorted({_hash(run) for _, run in _runs(words(track_text))})
+
+
+def load_fingerprint(path: Path) -> frozenset[str]:
+    return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+def shared_runs(text: str, track: frozenset[str],
+                allowed: Iterable[str] = ALLOWED_RUNS) -> list[str]:
+    """The stretches of `text` that repeat nine or more consecutive words of the track.
+
+    Overlapping hits merge into one stretch; a stretch inside an allow-listed phrase is fine.
+    """
+    tokens = words(text)
+    hits = [i for i, run in _runs(tokens) if _hash(run) in track]
+    stretches: list[list[int]] = []
+    for i in hits:
+        if stretches and i <= stretches[-1][1] + 1:
+            stretches[-1][1] = i
+        else:
+            stretches.append([i, i])
+    allowed_text = [" ".join(words(a)) for a in allowed]
+    out = []
+    for start, end in stretches:
+        phrase = " ".join(tokens[start : end + RUN_WORDS])
+        if not any(phrase in a for a in allowed_text):
+            out.append(phrase)
+    return out
