@@ -36,6 +36,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 class QuizShape:
     questions: int
     key_longest: int  # questions whose key is (or ties for) the longest option
+    key_shortest: int  # the opposite cue, from overcorrecting
     longest_pick_score: float  # expected share right when always picking the longest option
     length_ratio: float  # mean key length / mean distractor length, in characters
     absolute_per_key: float  # absolute words per key
@@ -55,6 +56,9 @@ class QuizShape:
         if self.length_ratio > MAX_LENGTH_RATIO:
             out.append(f"keys average {self.length_ratio:.2f}x the length of distractors "
                        f"(at most {MAX_LENGTH_RATIO}x allowed)")
+        if self.key_shortest / max(self.questions, 1) > MAX_KEY_LONGEST_SHARE:
+            out.append(f"the key is the shortest option in {self.key_shortest} of "
+                       f"{self.questions} questions: trimming keys made brevity the cue")
         gap = self.absolute_per_distractor - self.absolute_per_key
         if gap > 0.05 and self.absolute_per_distractor > MAX_ABSOLUTE_SKEW * self.absolute_per_key:
             out.append(f"distractors use absolute words ('always', 'never', ...) "
@@ -74,7 +78,7 @@ def quiz_shape(questions: Iterable[Question]) -> QuizShape:
     Ties count against the key: if the key shares the top length it "is" the longest, and the
     always-longest strategy picks among the tied options at random.
     """
-    n = key_longest = 0
+    n = key_longest = key_shortest = 0
     score = 0.0
     key_chars: list[int] = []
     distractor_chars: list[int] = []
@@ -83,6 +87,7 @@ def quiz_shape(questions: Iterable[Question]) -> QuizShape:
         n += 1
         lengths = [len(o.text) for o in q.options]
         top = [i for i, length in enumerate(lengths) if length == max(lengths)]
+        key_shortest += lengths[q.answer] == min(lengths)
         if q.answer in top:
             key_longest += 1
             score += 1 / len(top)
@@ -97,7 +102,8 @@ def quiz_shape(questions: Iterable[Question]) -> QuizShape:
     mean_key = sum(key_chars) / len(key_chars) if key_chars else 0.0
     mean_distractor = sum(distractor_chars) / len(distractor_chars) if distractor_chars else 1.0
     return QuizShape(
-        questions=n, key_longest=key_longest, longest_pick_score=score / n if n else 0.0,
+        questions=n, key_longest=key_longest, key_shortest=key_shortest,
+        longest_pick_score=score / n if n else 0.0,
         length_ratio=mean_key / mean_distractor,
         absolute_per_key=key_abs / len(key_chars) if key_chars else 0.0,
         absolute_per_distractor=distractor_abs / len(distractor_chars) if distractor_chars
