@@ -124,13 +124,20 @@ def test_quiz_page_shows_options_in_the_learners_shuffled_order(cur):
     assert shown == expected
 
 
-def test_right_answer_feedback_says_right_once_and_the_count_is_current(cur):
+def test_right_answer_feedback_says_right_once(cur):
     q = _first_question(cur)
     at = page_test("app_pages/modules.py").run()
     at.radio(key=f"quiz_choice_{q.id}").set_value(q.answer)
     at.button(key=f"quiz_check_{q.id}").click().run()
     (ok,) = [s.value for s in at.success if s.value.startswith("Right.")]
     assert not re.match(r"Right\. (Correct|Right)\b", ok)
+
+
+def test_the_answered_right_caption_counts_the_answer_just_checked(cur):
+    q = _first_question(cur)
+    at = page_test("app_pages/modules.py").run()
+    at.radio(key=f"quiz_choice_{q.id}").set_value(q.answer)
+    at.button(key=f"quiz_check_{q.id}").click().run()
     n = len(cur.quizzes["shape-map"].questions)
     assert any(c.value.startswith(f"1 of {n} questions answered right") for c in at.caption)
 
