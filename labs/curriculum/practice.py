@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
 from typing import TypeVar
 
 from fsrs import Card, Rating, Scheduler
