@@ -22,6 +22,7 @@ from labs.curriculum.quality import (
     MAX_KEY_LONGEST_SHARE,
     MAX_LENGTH_RATIO,
     fingerprint,
+    near_copies,
     quiz_shape,
     shared_runs,
 )
@@ -82,11 +83,23 @@ def test_a_nine_word_run_from_the_track_is_found_and_the_slogan_is_allowed():
     assert shared_runs("Vector stores stay cheap until the index outgrows one box.", track) == []
 
 
+def test_a_track_sentence_with_one_word_swapped_is_a_near_copy():
+    track = fingerprint("Intro. Rerankers score each query and passage pair jointly, which is "
+                        "slower but sharper than cosine. Outro.")
+    swapped = "Rerankers score each query and passage pair together, which is slower but " \
+              "sharper than cosine."
+    own = "A cross-encoder reads the query and a passage at once: slower than a dot " \
+          "product, and noticeably more accurate."
+    assert shared_runs(swapped, track) == []  # no nine words in a row survive the swap
+    assert near_copies(swapped, track) == [swapped]
+    assert near_copies(own, track) == []
+
+
 def test_content_check_names_a_file_that_copies_the_track(content_copy, capsys):
     module = content_copy / "modules" / "02-rag.md"
     fp = (content_copy / "track_fingerprint.txt")
     fp.write_text(fp.read_text() + "\n".join(fingerprint(
-        "one two three four five six seven eight nine ten")) + "\n")
+        "one two three four five six seven eight nine ten").lines()) + "\n")
     module.write_text(module.read_text() + "\nOne two three four five six seven eight nine.\n")
     assert main(["content", "check", "--root", str(content_copy)]) == 1
     err = capsys.readouterr().err

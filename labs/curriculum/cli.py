@@ -14,6 +14,7 @@ from labs.curriculum.quality import (
     RUN_WORDS,
     fingerprint,
     load_fingerprint,
+    near_copies,
     quiz_shape,
     shared_runs,
 )
@@ -60,12 +61,16 @@ def _originality(root: Path) -> str:
     for pattern in ORIGINAL_TEXT:
         for path in sorted(root.glob(pattern)):
             n += 1
-            for run in shared_runs(path.read_text(encoding="utf-8"), track):
+            text = path.read_text(encoding="utf-8")
+            for run in shared_runs(text, track):
                 problems.append(f"{path}: repeats {len(run.split())} words of the track in a "
                                 f"row: \"{run}\" (say it in our own words)")
+            for sentence in near_copies(text, track):
+                problems.append(f"{path}: nearly copies a sentence of the track: "
+                                f"\"{sentence[:120]}\" (say it in our own words)")
     if problems:
         raise ContentError(problems)
-    return f"{n} files share no {RUN_WORDS}-word run with the track"
+    return f"{n} files share no {RUN_WORDS}-word run and no near-copied sentence with the track"
 
 
 def _fingerprint(args: argparse.Namespace) -> int:
@@ -74,10 +79,10 @@ def _fingerprint(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as e:
         print(f"error: cannot read the track {args.track}: {e}", file=sys.stderr)
         return 1
-    hashes = fingerprint(text)
+    hashes = fingerprint(text).lines()
     out = args.root / FINGERPRINT
-    out.write_text(f"# {RUN_WORDS}-word runs of the source track, hashed (blake2b, 8 bytes); "
-                   "made by `aie-bridge content fingerprint`\n" + "\n".join(hashes) + "\n",
+    out.write_text("# word runs of the source track (length, blake2b 8-byte hash); made by "
+                   "`aie-bridge content fingerprint`\n" + "\n".join(hashes) + "\n",
                    encoding="utf-8")
     print(f"wrote {len(hashes)} run hashes to {out}")
     return 0
