@@ -93,10 +93,11 @@ def test_flashcard_review_moves_its_due_date():
 
 def test_decision_trainer_shows_the_explanation_for_every_method():
     cur = load_curriculum()
-    first = cur.trainer.scenarios[0]
-    wrong = next(m.id for m in cur.trainer.methods if m.id != first.best)
     at = page_test("app_pages/decision_trainer.py").run()
     no_exceptions(at)
+    shown = at.selectbox(key="dt_scenario").value
+    first = next(s for s in cur.trainer.scenarios if s.id == shown)
+    wrong = next(m.id for m in cur.trainer.methods if m.id != first.best)
     at.radio(key=f"dt_choice_{first.id}").set_value(wrong)
     at.button(key="dt_check").click().run()
     assert any("Not here" in e.value for e in at.error)

@@ -9,7 +9,14 @@ import streamlit as st
 from app import ui
 from app.nav import built_page, page_path
 from labs.curriculum.loader import demote_headings, lesson_blocks
-from labs.curriculum.practice import mark_lesson_read, module_statuses, record_quiz_answer
+from labs.curriculum.practice import (
+    attempt_result,
+    last_answers,
+    learner_order,
+    mark_lesson_read,
+    module_statuses,
+    record_quiz_answer,
+)
 from labs.store import StoreError, set_last_module
 
 DE_FAILS_LEAD = re.compile(r"^\*\*Where DE intuition fails:\s*")
@@ -66,15 +73,19 @@ with lesson_tab:
 
 with quiz_tab:
     quiz = cur.quizzes[module_id]
-    st.caption(f"{status.questions_correct} of {status.questions_total} questions answered right "
-               "so far. A question you miss becomes a flashcard.")
+    progress = st.empty()  # filled after the questions, so it counts an answer checked just now
+    last = last_answers(store, me.id, module_id)
     for n, q in enumerate(quiz.questions, start=1):
         with st.container(border=True):
             kind = "Scenario" if q.kind.value == "scenario" else "Question"
             st.markdown(f"**{kind} {n}.** {q.prompt}")
-            choice = st.radio("Your answer", range(len(q.options)), index=None,
+            order = learner_order(me.id, q.id, list(range(len(q.options))))
+            key = f"quiz_choice_{q.id}"
+            if key not in st.session_state and q.id in last:
+                st.session_state[key] = last[q.id]  # a reload shows the answer given last time
+            choice = st.radio("Your answer", order, index=None,
                               format_func=lambda i, q=q: q.options[i].text,
-                              key=f"quiz_choice_{q.id}", label_visibility="collapsed")
+                              key=key, label_visibility="collapsed")
             if st.button("Check answer", key=f"quiz_check_{q.id}"):
                 if choice is None:
                     st.warning("Pick an option first.")
@@ -86,6 +97,9 @@ with quiz_tab:
                     except StoreError as e:
                         st.error(f"Your answer was not saved: {e}")
             checked, result = st.session_state.get(f"quiz_result_{q.id}", (None, None))
+            if result is None and q.id in last:
+                checked, result = last[q.id], attempt_result(cur, q.id, last[q.id])
+                st.caption("Your answer last time:")
             if result is not None and checked != choice:
                 # the verdict was for another option: showing it under this one misleads
                 st.caption("You picked another option since you checked: check it again.")
@@ -96,6 +110,9 @@ with quiz_tab:
                     st.error(f"Not quite. {result.chosen_explanation}")
                     st.info(f"**The answer:** {q.options[result.answer].text}. "
                             f"{result.answer_explanation}")
+    now = next(s for s in module_statuses(store, cur, me.id) if s.module_id == module_id)
+    progress.caption(f"{now.questions_correct} of {now.questions_total} questions answered "
+                     "right so far. A question you miss becomes a flashcard.")
 
 with cards_tab:
     deck = cur.decks[module_id]

@@ -10,6 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from labs.curriculum.loader import CONTENT_DIR, ContentError, load_curriculum, load_yaml_model
+from labs.curriculum.quality import (
+    RUN_WORDS,
+    fingerprint,
+    load_fingerprint,
+    near_copies,
+    quiz_shape,
+    shared_runs,
+)
+
+FINGERPRINT = "track_fingerprint.txt"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,14 +28,64 @@ def register(sub: argparse._SubParsersAction) -> None:
     check = csub.add_parser("check", help="validate every content file")
     check.add_argument("--root", type=Path, default=CONTENT_DIR, help="content folder to check")
     check.set_defaults(func=_check)
+    fp = csub.add_parser("fingerprint", help="write the track's 9-word-run fingerprint, which "
+                         "content check uses to find copied sentences")
+    fp.add_argument("--track", type=Path, required=True, help="the source track, plain text")
+    fp.add_argument("--root", type=Path, default=CONTENT_DIR, help="content folder to write into")
+    fp.set_defaults(func=_fingerprint)
 
 
 def _curriculum(root: Path) -> str:
     cur = load_curriculum(root)
     n_q = sum(len(q.questions) for q in cur.quizzes.values())
     n_c = sum(len(d.cards) for d in cur.decks.values())
+    shape = quiz_shape(cur.questions().values())  # a quiz a test-wise guesser passes fails
+    if shape.problems():
+        raise ContentError([f"{root / 'quizzes'}: {p}" for p in shape.problems()])
     return (f"{len(cur.modules)} modules, {n_q} quiz questions, {n_c} flashcards, "
-            f"{len(cur.trainer.scenarios)} decision scenarios")
+            f"{len(cur.trainer.scenarios)} decision scenarios; {shape.summary()}")
+
+
+# what is written in our own words: everything but the retrieval corpus and the lab data
+ORIGINAL_TEXT = ("modules/*.md", "quizzes/*.yaml", "flashcards/*.yaml", "decision_trainer.yaml",
+                 "whiteboard/prompts/*.yaml", "evals/*.yaml")
+
+
+def _originality(root: Path) -> str:
+    fp_path = root / FINGERPRINT
+    if not fp_path.exists():
+        raise ContentError([f"{fp_path}: file is missing (make it with `aie-bridge content "
+                            "fingerprint --track FILE`)"])
+    track = load_fingerprint(fp_path)
+    problems, n = [], 0
+    for pattern in ORIGINAL_TEXT:
+        for path in sorted(root.glob(pattern)):
+            n += 1
+            text = path.read_text(encoding="utf-8")
+            for run in shared_runs(text, track):
+                problems.append(f"{path}: repeats {len(run.split())} words of the track in a "
+                                f"row: \"{run}\" (say it in our own words)")
+            for sentence in near_copies(text, track):
+                problems.append(f"{path}: nearly copies a sentence of the track: "
+                                f"\"{sentence[:120]}\" (say it in our own words)")
+    if problems:
+        raise ContentError(problems)
+    return f"{n} files share no {RUN_WORDS}-word run and no near-copied sentence with the track"
+
+
+def _fingerprint(args: argparse.Namespace) -> int:
+    try:
+        text = args.track.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"error: cannot read the track {args.track}: {e}", file=sys.stderr)
+        return 1
+    hashes = fingerprint(text).lines()
+    out = args.root / FINGERPRINT
+    out.write_text("# word runs of the source track (length, blake2b 8-byte hash); made by "
+                   "`aie-bridge content fingerprint`\n" + "\n".join(hashes) + "\n",
+                   encoding="utf-8")
+    print(f"wrote {len(hashes)} run hashes to {out}")
+    return 0
 
 
 def _corpus(root: Path) -> str:
@@ -69,7 +129,8 @@ def _costsim(root: Path) -> str:
 
 
 CHECKS: list[tuple[str, Callable[[Path], str]]] = [
-    ("curriculum", _curriculum), ("retrieval corpus", _corpus), ("eval sandbox", _evals),
+    ("curriculum", _curriculum), ("originality", _originality),
+    ("retrieval corpus", _corpus), ("eval sandbox", _evals),
     ("design prompts", _prompts), ("cost lab", _costsim)]
 
 

@@ -7,16 +7,26 @@ right option and why on the back.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from fsrs import Card, Rating, Scheduler
 from sqlmodel import col, func, select
 
 from labs.curriculum.loader import Curriculum
 from labs.store.db import Store
-from labs.store.models import CardState, ModuleProgress, QuizAttempt, ReviewEntry, utcnow
+from labs.store.models import (
+    CardState,
+    DecisionAnswer,
+    ModuleProgress,
+    QuizAttempt,
+    ReviewEntry,
+    utcnow,
+)
 
+T = TypeVar("T")
 RATINGS = {"Again": Rating.Again, "Hard": Rating.Hard, "Good": Rating.Good, "Easy": Rating.Easy}
 NEW_CARDS_PER_DAY = 20
 _scheduler = Scheduler()
@@ -29,6 +39,33 @@ class AttemptResult:
     answer: int
     chosen_explanation: str
     answer_explanation: str
+
+
+def learner_order(learner_id: int, salt: str, items: list[T]) -> list[T]:
+    """`items` in an order that looks random but is the same for this learner every time.
+
+    Quiz options and decision scenarios are shown this way, so file order (where the key sits,
+    which method a run of scenarios favours) tells the learner nothing, and a reload does not
+    reshuffle a question mid-answer.
+
+    >>> learner_order(1, "q", [0, 1, 2, 3]) == learner_order(1, "q", [0, 1, 2, 3])
+    True
+    >>> sorted(learner_order(1, "q", [0, 1, 2, 3]))
+    [0, 1, 2, 3]
+    """
+    def key(item: T) -> bytes:
+        return hashlib.blake2b(f"{learner_id}:{salt}:{item}".encode(), digest_size=8).digest()
+    return sorted(items, key=key)
+
+
+def attempt_result(curriculum: Curriculum, question_id: str, chosen: int) -> AttemptResult:
+    """The verdict and explanations for one choice, stored or not."""
+    question = curriculum.questions()[question_id]
+    return AttemptResult(
+        correct=chosen == question.answer, chosen=chosen, answer=question.answer,
+        chosen_explanation=question.options[chosen].explanation,
+        answer_explanation=question.options[question.answer].explanation,
+    )
 
 
 def record_quiz_answer(
@@ -53,11 +90,7 @@ def record_quiz_answer(
             source="quiz-miss", front=question.prompt,
             back=f"{right.text}\n\n{right.explanation}",
         )
-    return AttemptResult(
-        correct=correct, chosen=chosen, answer=question.answer,
-        chosen_explanation=question.options[chosen].explanation,
-        answer_explanation=question.options[question.answer].explanation,
-    )
+    return attempt_result(curriculum, question_id, chosen)
 
 
 def add_custom_card(
@@ -202,3 +235,61 @@ def quiz_attempts(store: Store, learner_id: int, module_id: str | None = None) -
         if module_id:
             q = q.where(QuizAttempt.module_id == module_id)
         return list(s.exec(q.order_by(col(QuizAttempt.created_at))))
+
+
+def last_answers(store: Store, learner_id: int, module_id: str) -> dict[str, int]:
+    """The option each question was last answered with, so a reload can show it again."""
+    return {a.question_id: a.chosen for a in quiz_attempts(store, learner_id, module_id)}
+
+
+def record_decision(
+    store: Store, curriculum: Curriculum, learner_id: int, scenario_id: str, chosen: str,
+) -> bool:
+    """Store one decision-trainer answer; returns whether it picked the winning method."""
+    scenario = next((s for s in curriculum.trainer.scenarios if s.id == scenario_id), None)
+    if scenario is None:
+        raise KeyError(f"unknown scenario id {scenario_id!r}")
+    if chosen not in {m.id for m in curriculum.trainer.methods}:
+        raise ValueError(f"unknown method {chosen!r}")
+    correct = chosen == scenario.best
+    store.write(lambda s: s.add(DecisionAnswer(
+        learner_id=learner_id, scenario_id=scenario_id, chosen=chosen, best=scenario.best,
+        correct=correct)))
+    return correct
+
+
+def decision_answers(store: Store, learner_id: int) -> list[DecisionAnswer]:
+    with store.session() as s:
+        return list(s.exec(select(DecisionAnswer).where(DecisionAnswer.learner_id == learner_id)
+                           .order_by(col(DecisionAnswer.created_at), col(DecisionAnswer.id))))
+
+
+@dataclass(frozen=True)
+class MethodAccuracy:
+    method_id: str
+    name: str
+    scenarios: int  # scenarios this method wins
+    answered: int  # of those, answered at least once
+    right: int  # of those, answered right the last time
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.right / self.answered if self.answered else None
+
+
+def decision_accuracy(
+    store: Store, curriculum: Curriculum, learner_id: int,
+) -> list[MethodAccuracy]:
+    """Per method: of the scenarios it wins, how many the learner last answered right.
+
+    The latest answer per scenario counts, so a second try that corrects a mistake shows.
+    """
+    trainer = curriculum.trainer
+    last = {a.scenario_id: a for a in decision_answers(store, learner_id)}
+    out = []
+    for m in trainer.methods:
+        won = [s.id for s in trainer.scenarios if s.best == m.id]
+        answered = [last[sid] for sid in won if sid in last]
+        out.append(MethodAccuracy(m.id, m.name, len(won), len(answered),
+                                  sum(a.chosen == a.best for a in answered)))
+    return out

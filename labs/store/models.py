@@ -42,6 +42,19 @@ class QuizAttempt(SQLModel, table=True):
     workshop_id: int | None = Field(default=None, index=True)  # added in schema v3
 
 
+class DecisionAnswer(SQLModel, table=True):
+    """One decision-trainer answer: which method the learner chose for a scenario."""
+
+    __tablename__ = "decision_answer"
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    scenario_id: str = Field(max_length=64, index=True)
+    chosen: str = Field(max_length=64)
+    best: str = Field(max_length=64)  # the scenario's winning method when it was answered
+    correct: bool
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class CardState(SQLModel, table=True):
     """A learner's fsrs card for one flashcard.
 
