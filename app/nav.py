@@ -22,6 +22,7 @@ PAGES: list[PageSpec] = [
     PageSpec("home", "app_pages/home.py", "Learning path", ":material/route:", "Learn"),
     PageSpec("modules", "app_pages/modules.py", "Modules", ":material/menu_book:", "Learn"),
     PageSpec("review", "app_pages/review.py", "Flashcards", ":material/style:", "Learn"),
+    PageSpec("study", "app_pages/study.py", "Study plan", ":material/event:", "Learn"),
     PageSpec("decision-trainer", "app_pages/decision_trainer.py", "Decision trainer",
              ":material/alt_route:", "Learn"),
     PageSpec("retrieval", "app_pages/retrieval.py", "Chunking & retrieval",

@@ -20,6 +20,7 @@ SUBCOMMAND_MODULES = [
     "labs.llm.cli",
     "labs.retrieval.cli",
     "labs.evals.cli",
+    "labs.study.cli",
 ]
 
 

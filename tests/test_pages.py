@@ -12,13 +12,15 @@ from labs.store.models import CardState, QuizAttempt
 from tests.conftest import no_exceptions, page_test
 
 
-def test_home_shows_learning_path_due_cards_and_resume_link():
+def test_home_shows_learning_path_due_cards_and_what_to_study_next():
     at = page_test().run()
     no_exceptions(at)
     assert at.title[0].value == "AIE Bridge"
     labels = [m.label for m in at.metric]
     assert "Flashcards due today" in labels
-    assert any("Start with: 1." in p.label for p in at.get("page_link"))
+    links = [p.label for p in at.get("page_link")]
+    assert any("Read module: The DE-to-AIE shape map" in label for label in links)
+    assert any(c.value.startswith("Why: ") for c in at.caption)
     assert len(at.get("plotly_chart")) == 1
 
 

@@ -7,7 +7,8 @@ import streamlit as st
 
 from app import ui
 from app.nav import page_path
-from labs.curriculum.practice import due_cards, module_statuses
+from labs.curriculum.practice import module_statuses
+from labs.study.service import study_next, today_queue
 
 me = ui.learner()
 cur = ui.curriculum()
@@ -18,24 +19,28 @@ st.caption("From data pipelines to LLM-native systems: nine modules, runnable la
            "and interview practice.")
 
 statuses = module_statuses(store, cur, me.id)
-due = due_cards(store, cur, me.id)
+due = today_queue(store, cur, me.id)
 reviews_due = sum(not c.is_new for c in due)
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Path complete", f"{sum(s.percent for s in statuses) / len(statuses):.0f}%")
 c2.metric("Flashcards due today", len(due), help=f"{reviews_due} reviews and "
-          f"{len(due) - reviews_due} new cards (at most 20 new a day)")
+          f"{len(due) - reviews_due} new cards (your study plan's share for today, or at "
+          "most 20 new a day without one)")
 c3.metric("Lessons read", f"{sum(s.lesson_read for s in statuses)} / {len(statuses)}")
 
-st.subheader("Continue where you left off")
+st.subheader("Study next")
 last = me.last_module_id if me.last_module_id in {m.id for m in cur.modules} else None
-target = cur.module(last) if last else cur.modules[0]
-st.page_link(page_path("modules"), label=f"{'Resume' if last else 'Start with'}: "
-             f"{target.order}. {target.title}", icon=":material/play_arrow:",
-             query_params={"module": target.id})
-if due:
-    st.page_link(page_path("review"), label=f"Review {len(due)} flashcards",
-                 icon=":material/style:")
+if last:
+    st.page_link(page_path("modules"), label=f"Resume: {cur.module(last).title}",
+                 icon=":material/play_arrow:", query_params={"module": last})
+for i, step in enumerate(study_next(store, cur, me.id), 1):
+    if path := page_path(step.page):
+        st.page_link(path, label=f"{i}. {step.title}", icon=":material/arrow_forward:",
+                     query_params={"module": step.module_id} if step.module_id else None)
+        st.caption(f"Why: {step.why}.")
+st.page_link(page_path("study"), label="Plan toward your interview date",
+             icon=":material/event:")
 
 st.subheader("Your learning path")
 labels = [f"{i + 1}. {s.title}" for i, s in enumerate(statuses)]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import plotly.graph_objects as go
 import streamlit as st
 from sqlmodel import select
 
 from app import ui
-from labs.curriculum.practice import RATINGS, due_cards, review_card
+from app.nav import page_path
+from labs.curriculum.practice import RATINGS
 from labs.store import StoreError
 from labs.store.models import CardState, utcnow
+from labs.study.service import rating_previews, review, settings, today_queue
+from labs.study.view import due_histogram, wait_text
 
 me = ui.learner()
 cur = ui.curriculum()
@@ -23,7 +24,12 @@ requested = st.query_params.get("module", "all")
 scope = st.selectbox("Modules", options, index=options.index(requested) if requested in options
                      else 0, key="review_scope",
                      format_func=lambda i: "All modules" if i == "all" else cur.module(i).title)
-queue = due_cards(store, cur, me.id, module_id=None if scope == "all" else scope)
+queue = today_queue(store, cur, me.id, module_id=None if scope == "all" else scope)
+prefs = settings(store, me.id)
+if prefs.interview_date and prefs.interview_date > utcnow().date():
+    st.caption(f"Following your study plan for the interview on {prefs.interview_date} "
+               f"(at most {prefs.max_per_day} cards a day).")
+    st.page_link(page_path("study"), label="Change the plan", icon=":material/event:")
 
 if not queue:
     st.success("Nothing is due. Come back tomorrow, or answer a quiz: missed questions "
@@ -46,32 +52,31 @@ else:
                 st.rerun()
         else:
             st.markdown(card.back)
+            now = utcnow()
+            previews = rating_previews(store, me.id, card.card_id, now=now)
             cols = st.columns(len(RATINGS))
             for col, rating in zip(cols, RATINGS, strict=True):
-                if col.button(rating, key=f"review_{rating.lower()}", width="stretch"):
+                if col.button(rating, key=f"review_{rating.lower()}", width="stretch",
+                              help=f"comes back in {wait_text(previews[rating], now)}"):
                     try:
-                        nxt = review_card(store, cur, me.id, card.card_id, rating)
+                        nxt = review(store, cur, me.id, card.card_id, rating)
                     except StoreError as e:
                         st.error(f"The review was not saved: {e}")
                     else:
                         st.session_state["review_revealed"] = None
                         st.session_state["review_last"] = (card.card_id, nxt)
                         st.rerun()
+            st.caption(" · ".join(f"{r}: {wait_text(previews[r], now)}" for r in RATINGS))
 
 if last := st.session_state.get("review_last"):
-    wait = last[1] - utcnow()
-    when = (f"{wait.days} days" if wait >= timedelta(days=1)
-            else f"{max(1, int(wait.total_seconds() // 60))} minutes")
-    st.caption(f"The last card comes back in about {when}.")
+    st.caption(f"The last card comes back in about {wait_text(last[1], utcnow())}.")
 
 with store.session() as s:
     dues = [c.due for c in s.exec(select(CardState).where(
         CardState.learner_id == me.id, CardState.reviews > 0))]
 if dues:
-    today = utcnow().date()
-    days = [max(0, (d.date() - today).days) for d in dues]
-    horizon = list(range(0, 15))
-    counts = [days.count(d) for d in horizon]
+    counts = due_histogram(dues, utcnow())
+    horizon = list(range(len(counts)))
     fig = go.Figure(go.Bar(x=horizon, y=counts, marker_color="#4f7cff"))
     # whole cards on the y axis (plotly's default put ticks at 0.5 and 1.5 cards)
     fig.update_layout(title="Reviews coming up in the next two weeks",

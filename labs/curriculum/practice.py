@@ -8,6 +8,7 @@ right option and why on the back.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -119,9 +120,9 @@ class DueCard:
 
 def due_cards(
     store: Store, curriculum: Curriculum, learner_id: int, *, now: datetime | None = None,
-    module_id: str | None = None,
+    module_id: str | None = None, new_per_day: int = NEW_CARDS_PER_DAY,
 ) -> list[DueCard]:
-    """Reviews due now (oldest first), then up to a day's worth of new deck cards."""
+    """Reviews due now (oldest first), then new deck cards up to `new_per_day` a day."""
     now = now or utcnow()
     cards = curriculum.cards()
     card_module = curriculum.card_module()
@@ -145,7 +146,7 @@ def due_cards(
             continue  # a deck card removed from content/ since it was scheduled
         out.append(DueCard(st.card_id, st.module_id, front, back, st.source,
                            is_new=st.fsrs_json is None, due=st.due))
-    budget = max(0, NEW_CARDS_PER_DAY - introduced_today)
+    budget = max(0, new_per_day - introduced_today)
     for cid, card in cards.items():
         if budget == 0:
             break
@@ -158,9 +159,13 @@ def due_cards(
 
 def review_card(
     store: Store, curriculum: Curriculum, learner_id: int, card_id: str, rating: str,
-    *, now: datetime | None = None,
+    *, now: datetime | None = None, scheduler: Scheduler | None = None,
+    adjust: Callable[[Card], Card] | None = None,
 ) -> datetime:
-    """Apply one Again/Hard/Good/Easy review with fsrs; returns the next due time (UTC)."""
+    """Apply one Again/Hard/Good/Easy review with fsrs; returns the next due time (UTC).
+
+    `scheduler` is the learner's (their retention and parameters; fsrs's defaults when None);
+    `adjust` may move the resulting due, as a study plan aimed at an interview date does."""
     if rating not in RATINGS:
         raise ValueError(f"rating must be one of {', '.join(RATINGS)}")
     now = now or utcnow()
@@ -173,8 +178,10 @@ def review_card(
             st = CardState(learner_id=learner_id, card_id=card_id,
                            module_id=curriculum.card_module()[card_id])
         card = Card.from_json(st.fsrs_json) if st.fsrs_json else Card(due=now)
-        card, log = _scheduler.review_card(card, RATINGS[rating],
-                                           review_datetime=now)
+        card, log = (scheduler or _scheduler).review_card(card, RATINGS[rating],
+                                                          review_datetime=now)
+        if adjust is not None:
+            card = adjust(card)
         st.fsrs_json = card.to_json()
         st.due = card.due.astimezone(UTC)
         st.reviews += 1

@@ -5,7 +5,7 @@ Times are timezone-aware UTC datetimes; `utcnow()` gives one.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
@@ -271,3 +271,20 @@ class DesignAttemptWorkshop(SQLModel, table=True):
     __tablename__ = "design_attempt_workshop"
     attempt_id: int = Field(foreign_key="design_attempt.id", primary_key=True)
     workshop_id: int = Field(foreign_key="workshop.id", index=True)
+
+
+# --- Study plan (labs/study) -------------------------------------------------------------
+
+
+class StudyProfile(SQLModel, table=True):
+    """A learner's study settings: the interview date the flashcards aim at, the recall
+    wanted on that day, the daily workload, and fsrs parameters fitted to their own reviews
+    (None: fsrs's defaults). A table of its own, so no existing table needs a migration."""
+
+    __tablename__ = "study_profile"
+    learner_id: int = Field(foreign_key="learner.id", primary_key=True)
+    interview_date: date | None = None
+    retention: float = 0.9
+    max_per_day: int = 60
+    fsrs_parameters_json: str | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
