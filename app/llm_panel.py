@@ -14,7 +14,7 @@ import os
 import streamlit as st
 
 from labs import llm
-from labs.llm.config import DEFAULT_MODELS, KEY_ENV, OLLAMA_URL, PROVIDERS
+from labs.llm.providers import PROVIDERS
 
 LABELS = {"offline": "Offline (deterministic engines only)", "anthropic": "Anthropic",
           "openai": "OpenAI", "openai-compatible": "OpenAI-compatible (Ollama, vLLM, LM Studio)"}
@@ -91,19 +91,20 @@ def render() -> None:
 
 def _picker(cfg: llm.LLMConfig) -> None:
     # LLMConfig only holds a provider from PROVIDERS, so the index always exists
-    provider = st.selectbox("Provider", PROVIDERS, index=PROVIDERS.index(cfg.provider),
+    provider = st.selectbox("Provider", list(PROVIDERS), index=list(PROVIDERS).index(cfg.provider),
                             format_func=LABELS.get, key="llm_provider")
     model = st.text_input("Model", value=cfg.model if provider == cfg.provider
-                          else DEFAULT_MODELS[provider], key=f"llm_model_{provider}",
+                          else PROVIDERS[provider].default_model, key=f"llm_model_{provider}",
                           disabled=provider == "offline", max_chars=128)
     base_url = ""
     if provider == "openai-compatible":
-        base_url = st.text_input("Base URL", value=cfg.base_url or OLLAMA_URL,
+        base_url = st.text_input("Base URL",
+                                 value=cfg.base_url or PROVIDERS[provider].default_base_url,
                                  key="llm_base_url", max_chars=300,
                                  help="Ollama: http://localhost:11434/v1 · vLLM: "
                                       "http://localhost:8000/v1 · LM Studio: "
                                       "http://localhost:1234/v1")
-    env_var = KEY_ENV.get(provider)
+    env_var = PROVIDERS[provider].key_env_var
     has_env_key = bool(env_var and os.environ.get(env_var))
     key = ""
     if provider != "offline":
@@ -122,7 +123,8 @@ def _picker(cfg: llm.LLMConfig) -> None:
                   "api_key": key.strip(), "cache": cache}
         if provider == "openai-compatible" and not choice["base_url"].startswith(
                 ("http://", "https://")):
-            st.error(f"The base URL must start with http:// or https:// (Ollama: {OLLAMA_URL}).")
+            ollama = PROVIDERS["openai-compatible"].default_base_url
+            st.error(f"The base URL must start with http:// or https:// (Ollama: {ollama}).")
             return
         try:
             built = _build(choice)

@@ -18,18 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-PROVIDERS = ("offline", "anthropic", "openai", "openai-compatible")
+from labs.llm.providers import PROVIDERS
+
 ALIASES = {"ollama": "openai-compatible", "vllm": "openai-compatible",
            "lmstudio": "openai-compatible", "local": "openai-compatible", "claude": "anthropic"}
-DEFAULT_MODELS = {
-    "anthropic": "claude-haiku-4-5",
-    "openai": "gpt-4.1-mini",
-    "openai-compatible": "llama3.2",
-    "offline": "",
-}
-KEY_ENV = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY",
-           "openai-compatible": "OPENAI_API_KEY"}
-OLLAMA_URL = "http://localhost:11434/v1"
 SETTINGS = ("AIE_BRIDGE_LLM", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY",
             "OPENAI_BASE_URL", "AIE_BRIDGE_LLM_TIMEOUT", "AIE_BRIDGE_LLM_CACHE")
 
@@ -62,9 +54,9 @@ class LLMConfig:
                              f"choose one of {', '.join(PROVIDERS)}.")
         object.__setattr__(self, "provider", provider)
         if not self.model:
-            object.__setattr__(self, "model", DEFAULT_MODELS[provider])
-        if provider == "openai-compatible" and not self.base_url:
-            object.__setattr__(self, "base_url", OLLAMA_URL)
+            object.__setattr__(self, "model", PROVIDERS[provider].default_model)
+        if not self.base_url and PROVIDERS[provider].default_base_url:
+            object.__setattr__(self, "base_url", PROVIDERS[provider].default_base_url)
         if self.timeout <= 0 or self.max_retries < 0 or self.backoff_base < 0:
             raise ValueError("timeout must be > 0, max_retries and backoff_base >= 0")
 
@@ -136,7 +128,8 @@ def config_from_settings(settings: Mapping[str, str], source: str) -> LLMConfig:
     provider = ALIASES.get(provider.lower(), provider.lower())
     if provider == "offline":
         return LLMConfig(source=source)
-    key = settings.get(KEY_ENV.get(provider, ""), "") or None
+    known = PROVIDERS.get(provider)  # an unknown name fails in LLMConfig, with the choices
+    key = settings.get(known.key_env_var or "", "") or None if known else None
     if provider == "anthropic":
         base_url = settings.get("ANTHROPIC_BASE_URL") or None
     else:

@@ -26,12 +26,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
-from labs.llm.config import LLMConfig
 from labs.llm.errors import HOW_TO_CONFIGURE, LLMUnavailable
+
+if TYPE_CHECKING:  # config.py reads the provider classes' facts, so no import back at run time
+    from labs.llm.config import LLMConfig
 
 Messages = list[dict[str, str]]
 
@@ -105,6 +107,8 @@ class Provider:
     """One provider. Subclasses set the class attributes and implement `generate`/`stream`."""
 
     name: ClassVar[str]
+    default_model: ClassVar[str] = ""
+    default_base_url: ClassVar[str | None] = None
     needs_key: ClassVar[bool] = True
     key_env_var: ClassVar[str | None] = None
     price_provider_id: ClassVar[str | None] = None  # genai-prices provider id
@@ -201,6 +205,7 @@ def _split_system(messages: Messages) -> tuple[str, Messages]:
 
 class AnthropicProvider(Provider):
     name = "anthropic"
+    default_model = "claude-haiku-4-5"
     key_env_var = "ANTHROPIC_API_KEY"
     price_provider_id = "anthropic"
 
@@ -264,6 +269,7 @@ class AnthropicProvider(Provider):
 
 class OpenAIProvider(Provider):
     name = "openai"
+    default_model = "gpt-4.1-mini"
     key_env_var = "OPENAI_API_KEY"
     price_provider_id = "openai"
     # (base_url, model) pairs whose server rejected json_schema: use JSON mode from then on
@@ -373,6 +379,8 @@ class OpenAICompatibleProvider(OpenAIProvider):
     """Ollama, vLLM, LM Studio and friends: most need no key, and not all do json_schema."""
 
     name = "openai-compatible"
+    default_model = "llama3.2"
+    default_base_url = "http://localhost:11434/v1"  # Ollama's
     needs_key = False
     price_provider_id = None  # priced by base URL when genai-prices knows it, else unknown
     falls_back_to_json_mode = True
@@ -392,9 +400,11 @@ class OfflineProvider(Provider):
         raise LLMUnavailable("No LLM is configured. " + HOW_TO_CONFIGURE)
 
 
+# The one registry of providers: each class holds its own facts (default model, key variable,
+# base URL), and labs.llm.config reads them from here.
 PROVIDERS: dict[str, type[Provider]] = {
     cls.name: cls
-    for cls in (AnthropicProvider, OpenAIProvider, OpenAICompatibleProvider, OfflineProvider)
+    for cls in (OfflineProvider, AnthropicProvider, OpenAIProvider, OpenAICompatibleProvider)
 }
 
 _clients: dict[tuple, Provider] = {}

@@ -1,0 +1,299 @@
+"""A workshop room against one server: N learner sessions driving the real `streamlit run`
+through Streamlit's own browser protocol (the `/_stcore/stream` websocket and the protobuf
+messages the installed streamlit ships), as many browsers would.
+
+    .venv/bin/python bench/bench_room.py --sessions 30 [--minutes M] [--no-heavy] [--json]
+
+Each session names itself in the sidebar, opens a module, answers quiz questions, then
+reviews flashcards; one in five also grades a whiteboard answer and one in ten builds a
+retrieval index. With `--minutes M` sessions repeat their round until M minutes have passed.
+Each interaction is timed from the widget change being sent to the script's finish message;
+the table gives p50/p95/max per kind, the errors (exception elements, failed connections,
+timeouts), and `answers_sent` (quiz answers checked) against `answers_stored` (quiz_attempt
+rows counted in the server's database afterwards). The last line is one JSON object:
+{"sessions", "p95_ms" (quiz and flashcard interactions), "errors", "answers_sent",
+"answers_stored", ...}.
+
+Leaves out: the browser's own rendering time, and static assets (served by the same server,
+they do not run Python).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.test_startup import free_port, wait_healthy  # noqa: E402
+
+LIGHT = ("quiz", "flashcard")
+DESIGN_ANSWER = """## Read or write
+Mostly reads: employees ask questions; writes are nightly document syncs.
+## Freshness
+Docs change daily, so we re-index changed pages every hour and show the indexed date.
+## Latency budget
+About two seconds to first token, so we stream and keep retrieval under 200 ms.
+## Eval rubric
+A golden set of 200 questions scored for faithfulness and recall@5 on every release,
+because a prompt change can silently break grounding.
+## Multi-tenancy
+Each customer gets their own index namespace, so one tenant never retrieves another's
+documents; access control is checked at query time.
+## Architecture
+Ingestion chunks pages into 400-token sections and embeds them into a vector store; a hybrid
+retriever (BM25 plus dense, fused with RRF) feeds a reranker, then the LLM answers with
+citations, and a feedback loop logs thumbs-down answers into the golden set.
+## Deep dive
+The bottleneck is reranking latency: a cross-encoder over 50 candidates costs 300 ms, so we
+rerank 20 and measure p95 per stage.
+"""
+
+
+class SessionError(Exception):
+    pass
+
+
+@dataclass
+class Widget:
+    kind: str
+    proto: object
+
+
+@dataclass
+class Session:
+    """One browser tab: a websocket, the widgets of its last render and their values."""
+
+    index: int
+    port: int
+    timings: dict[str, list[float]]
+    errors: list[str]
+    ws: object = None
+    pages: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
+    page: str = ""
+    query: str = ""
+    widgets: dict[str, Widget] = field(default_factory=dict)  # widget id -> proto
+    values: dict[str, WidgetState] = field(default_factory=dict)
+    answers_sent: int = 0
+
+    async def connect(self) -> None:
+        self.ws = await websockets.connect(f"ws://127.0.0.1:{self.port}/_stcore/stream",
+                                           subprotocols=["streamlit"], max_size=None,
+                                           open_timeout=60, ping_interval=None)
+
+    def find(self, key: str) -> str | None:
+        """The id of the widget whose user key is `key` (ids end in "-<key>")."""
+        return next((wid for wid in self.widgets if wid.endswith("-" + key)), None)
+
+    def find_prefix(self, prefix: str) -> list[str]:
+        return [wid for wid in self.widgets if wid.split("-", 2)[-1].startswith(prefix)]
+
+    async def rerun(self, kind: str, *, page: str | None = None, query: str | None = None,
+                    changes: dict[str, WidgetState] | None = None,
+                    timeout: float = 300) -> None:
+        """Send one rerun (as a widget change or a page switch) and wait for its finish."""
+        if page is not None and page != self.page:
+            self.page, self.widgets, self.values = page, {}, {
+                k: v for k, v in self.values.items() if self._sidebar(k)}
+        if query is not None:
+            self.query = query
+        msg = BackMsg()
+        cs = msg.rerun_script
+        cs.query_string = self.query
+        cs.page_script_hash = self.pages.get(self.page, "")
+        triggers = []
+        for wid, state in (changes or {}).items():
+            if state.WhichOneof("value") == "trigger_value":
+                triggers.append(state)
+            else:
+                self.values[wid] = state
+        cs.widget_states.widgets.extend([*self.values.values(), *triggers])
+        start = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        self.widgets = {}
+        async with asyncio.timeout(timeout):
+            while True:
+                fm = ForwardMsg()
+                fm.ParseFromString(await self.ws.recv())
+                what = fm.WhichOneof("type")
+                if what == "navigation":
+                    self.pages = {p.url_pathname: p.page_script_hash
+                                  for p in fm.navigation.app_pages}
+                elif what == "delta" and fm.delta.WhichOneof("type") == "new_element":
+                    self._element(fm.delta.new_element)
+                elif what == "script_finished":
+                    if fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                        break
+                    self.widgets = {}  # st.rerun(): the next run draws the page again
+        self.timings[kind].append((time.perf_counter() - start) * 1000)
+
+    def _sidebar(self, wid: str) -> bool:
+        return wid.endswith("-profile_name")
+
+    def _element(self, el) -> None:  # type: ignore[no-untyped-def]
+        kind = el.WhichOneof("type")
+        sub = getattr(el, kind)
+        if kind == "exception":
+            self.errors.append(f"session {self.index}: {sub.type}: {sub.message[:200]}")
+        elif getattr(sub, "id", ""):
+            self.widgets[sub.id] = Widget(kind, sub)
+
+    def click(self, key: str) -> dict[str, WidgetState]:
+        wid = self.find(key)
+        if wid is None:
+            raise SessionError(f"no widget with key {key!r} on {self.page or 'home'}")
+        return {wid: WidgetState(id=wid, trigger_value=True)}
+
+    def text(self, key: str, value: str) -> dict[str, WidgetState]:
+        wid = self.find(key)
+        if wid is None:
+            raise SessionError(f"no widget with key {key!r} on {self.page or 'home'}")
+        return {wid: WidgetState(id=wid, string_value=value)}
+
+
+async def learner_round(s: Session, rng: random.Random, *, modules: list[str], heavy: bool,
+                        think: float) -> None:
+    """One learner's round: a module and its quiz, flashcards, and maybe heavy work."""
+    module = modules[(s.index + rng.randrange(len(modules))) % len(modules)]
+    await s.rerun("page", page="modules", query=f"module={module}")
+    for _ in range(3):
+        choices = s.find_prefix("quiz_choice_")
+        if not choices:
+            break
+        wid = rng.choice(choices)
+        qid = wid.split("-", 2)[-1].removeprefix("quiz_choice_")
+        options = list(s.widgets[wid].proto.options)
+        await asyncio.sleep(rng.uniform(0, think))
+        await s.rerun("quiz", changes={wid: WidgetState(id=wid, string_value=rng.choice(options)),
+                                       **s.click(f"quiz_check_{qid}")})
+        s.answers_sent += 1
+    await s.rerun("page", page="review", query="")
+    for _ in range(3):
+        if s.find("review_show") is None:
+            break
+        await asyncio.sleep(rng.uniform(0, think))
+        await s.rerun("flashcard", changes=s.click("review_show"))
+        rating = s.find("review_good")
+        if rating is None:
+            break
+        await asyncio.sleep(rng.uniform(0, think))
+        await s.rerun("flashcard", changes=s.click("review_good"))
+    if heavy and s.index % 5 == 0:
+        await s.rerun("page", page="whiteboard", query="prompt=docs-chatbot")
+        await s.rerun("page", changes=s.text("wb_answer", DESIGN_ANSWER))
+        await s.rerun("grade", changes=s.click("wb_grade"))
+    if heavy and s.index % 10 == 0:
+        await s.rerun("page", page="retrieval", query="")
+        await s.rerun("build_index", changes=s.click("rt_build"), timeout=900)
+
+
+async def one_learner(s: Session, deadline: float, **kwargs) -> None:
+    rng = random.Random(s.index)
+    try:
+        await s.connect()
+        await s.rerun("page")
+        await s.rerun("page", changes=s.text("profile_name", f"room learner {s.index:02d}"))
+        while True:
+            await learner_round(s, rng, **kwargs)
+            if time.monotonic() >= deadline:
+                break
+    except (SessionError, TimeoutError, OSError, websockets.WebSocketException) as e:
+        s.errors.append(f"session {s.index}: {type(e).__name__}: {e}")
+    finally:
+        if s.ws is not None:
+            await s.ws.close()
+
+
+async def room(port: int, sessions: int, minutes: float, heavy: bool, think: float,
+               modules: list[str]) -> tuple[dict[str, list[float]], list[str], int]:
+    timings: dict[str, list[float]] = defaultdict(list)
+    errors: list[str] = []
+    people = [Session(i, port, timings, errors) for i in range(sessions)]
+    deadline = time.monotonic() + minutes * 60
+    await asyncio.gather(*(one_learner(p, deadline, modules=modules, heavy=heavy, think=think)
+                           for p in people))
+    return timings, errors, sum(p.answers_sent for p in people)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="a room of learners against one server")
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--minutes", type=float, default=0,
+                        help="repeat rounds until this long has passed (0: one round)")
+    parser.add_argument("--no-heavy", action="store_true", help="no grading, no index builds")
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="a learner's pause before each action, up to this many seconds")
+    parser.add_argument("--json", action="store_true", help="only the JSON line")
+    args = parser.parse_args()
+
+    from labs.curriculum.loader import load_curriculum
+
+    modules = [m.id for m in load_curriculum().modules]
+    data = Path(tempfile.mkdtemp(prefix="aie-room-"))
+    port = free_port()
+    log = open(data / "server.log", "wb")  # a file, not a pipe: a full pipe would block it
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
+         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "AIE_BRIDGE_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1"})
+    try:
+        wait_healthy(port, proc)
+        started = time.perf_counter()
+        timings, errors, sent = asyncio.run(room(port, args.sessions, args.minutes,
+                                                 not args.no_heavy, args.think, modules))
+        wall = time.perf_counter() - started
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+    with sqlite3.connect(data / "aie-bridge.db") as db:
+        stored = db.execute("SELECT COUNT(*) FROM quiz_attempt").fetchone()[0]
+    light = [t for k in LIGHT for t in timings.get(k, [])]
+    result = {
+        "sessions": args.sessions, "heavy": not args.no_heavy, "wall_s": round(wall, 1),
+        "p95_ms": round(pct(light, 0.95)) if light else None,
+        "errors": len(errors), "answers_sent": sent, "answers_stored": stored,
+        "by_kind": {k: {"n": len(v), "p50_ms": round(statistics.median(v)),
+                        "p95_ms": round(pct(v, 0.95)), "max_ms": round(max(v))}
+                    for k, v in sorted(timings.items())},
+    }
+    if not args.json:
+        print(f"{args.sessions} sessions, heavy work {'on' if result['heavy'] else 'off'}, "
+              f"{wall:.0f} s")
+        print(f"{'interaction':<12} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+        for k, v in result["by_kind"].items():
+            print(f"{k:<12} {v['n']:>5} {v['p50_ms']:>8} {v['p95_ms']:>8} {v['max_ms']:>8}")
+        for e in errors[:10]:
+            print("error:", e)
+        print(f"answers sent {sent}, stored {stored}")
+    print(json.dumps(result))
+    return 0 if not errors and stored == sent else 1
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    sys.exit(main())
