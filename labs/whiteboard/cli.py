@@ -31,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="Markdown answers, or saved attempts (JSON): one or more files")
     g.add_argument("--samples", type=int, default=1,
                    help="calibrate: grade each answer k times and report the spread")
+    g.add_argument("--save", action="store_true",
+                   help="calibrate: also write the report the Whiteboard page shows")
     g.add_argument("--set", type=Path, default=None,
                    help="calibrate: a folder of calibration files (default: the shipped set)")
     g.add_argument("--provider", choices=PROVIDERS, default="offline",
@@ -144,6 +146,11 @@ def _calibrate(args: argparse.Namespace) -> int:
                            items, samples=args.samples, grader_name=grader.name)
     except (CalibrationError, ValueError, LLMUnavailable, LLMError) as e:
         return _err(str(e))
+    if args.save:
+        from labs.whiteboard.views import REPORT_FILE
+
+        REPORT_FILE.write_text(json.dumps(report, indent=1, default=str) + "\n",
+                               encoding="utf-8")
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
         return 0

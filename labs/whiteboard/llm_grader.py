@@ -76,6 +76,8 @@ def _rubric_text(prompt: DesignPrompt, mode: str, questions_asked: Sequence[dict
         f"the share of them justified (the answer says why each is there)",
         f"- trap (max 3): the trap is addressed: {prompt.trap.strip()} "
         f"(concepts: {', '.join(prompt.trap_concepts)}); full marks at half the concepts",
+        "- bottleneck (max 3): 1 if one bottleneck of this design is named, 1 if the answer "
+        "says why it is the bottleneck, 1 if it says how it would be measured",
         "- tradeoffs (max 4): 1 each for cost, latency and quality weighed (what is spent for "
         "what), plus 1 for covering half of: " + "; ".join(prompt.strong_answer_weighs),
         "- eval_plan (max 3): 1 each for " + "; ".join(d for d, _ in EVAL_PARTS.values()),

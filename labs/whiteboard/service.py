@@ -35,7 +35,7 @@ from labs.whiteboard.loader import load_prompt
 from labs.whiteboard.models import DesignPrompt
 
 __all__ = ["MAX_ANSWER_CHARS", "MAX_ANSWER_WORDS", "Grader", "LLMGrader", "RubricGrader",
-           "config_for", "grade", "grade_answer", "grade_design", "grader_for"]
+           "config_for", "grade_answer", "grade_design", "grader_for"]
 
 
 class Grader(Protocol):
@@ -142,9 +142,6 @@ def grade_answer(prompt: DesignPrompt | str, answer: str, *, grader: Grader | No
     g = grader.grade(prompt, answer, mode=mode, questions_asked=questions_asked,
                      learner_id=learner_id)
     return g.model_copy(update={"grader": grader.name})
-
-
-grade = grade_answer  # the older name, used by attempts.submit
 
 
 def grade_design(prompt_id: str, answer: str, provider: str = "offline",
