@@ -38,9 +38,10 @@ def test_the_whiteboard_draws_the_architecture_and_grades_the_fields(embedder):
     at.button(key="wb_grade").click().run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Graded by"] == "offline rubric"
+    assert metrics["Graded by"] == "offline rubric grader v2"
     assert int(metrics["Total"].split("/")[0]) > 0
     assert any("Grade (attempt" in s.value for s in at.subheader)
+    assert any("calibration" in e.label for e in at.expander)  # how far to trust the grade
 
 
 def test_a_pasted_markdown_answer_is_graded_and_the_draft_survives_a_new_session(embedder):
@@ -91,6 +92,8 @@ def test_the_mock_interview_runs_phases_announces_the_change_and_reports(embedde
     at.button(key="mock_finish").click().run()
     assert not at.exception, at.exception
     assert any("Final report" in s.value for s in at.subheader)
+    flags = " ".join(e.value for e in at.error)
+    assert "Finished in" in flags  # an interview done in seconds is flagged
     labels = [i.label for i in at.expander]
     assert any("Responded to the requirement change" in x for x in labels)
     assert at.get("plotly_chart")
