@@ -158,3 +158,29 @@ def test_the_llm_interviewer_answers_from_the_prompt_file_not_the_model(llm_serv
     assert r.by == cfg.label and r.similarity is None
     assert ask(p, "what's for lunch", config=cfg).answer == DECLINE
     assert "<question>" in llm_server.requests[0].last_user_text()
+
+
+def test_calibrating_the_llm_grader_reports_the_spread_of_k_samples(llm_server, monkeypatch):
+    """The same calibration command measures the LLM grader: each answer graded k times with
+    the response cache off, the spread per answer reported."""
+    from labs.whiteboard.calibration import CalItem, calibrate
+    from labs.whiteboard.service import LLMGrader, grade_answer
+
+    calls = {"n": 0}
+
+    def wobbly_judge(req):
+        calls["n"] += 1
+        return {"items": [{"id": i, "score": (calls["n"] % 3) * 0.5, "evidence": "",
+                           "feedback": "f"} for i in ITEMS]}
+
+    llm_server.responder = wobbly_judge
+    p = prompt()
+    items = [CalItem(p.id, q, "L4", getattr(p.reference_answers, q), q)
+             for q in ("strong", "ok", "weak")]
+    monkeypatch.setattr("labs.whiteboard.calibration.load_prompt", lambda pid: p)
+    grader = LLMGrader(llm_server.config("openai"), cache=False)
+    report = calibrate(lambda pr, t: grade_answer(pr, t, grader=grader), items, samples=3,
+                       grader_name=grader.name)
+    assert len(llm_server.requests) == 9 and report["samples"] == 3
+    assert report["grader"].startswith("llm:openai:") and report["max_spread"] > 0
+    assert all(len(r["totals"]) == 3 for r in report["rows"])

@@ -30,7 +30,7 @@ import yaml
 
 MAX_TOKEN_CHARS = 32  # longer tokens are cut: no English word or API name needs more
 MAX_SENTENCE_TOKENS = 60
-MAX_SENTENCES = 400
+MAX_SENTENCES = 300
 SCOPE = 8  # a negation reaches at most this many tokens
 
 # --- what a reader sees ------------------------------------------------------------------

@@ -31,6 +31,7 @@ answer under MAX_ANSWER_WORDS grades in well under a second of CPU once the mode
 from __future__ import annotations
 
 import math
+import re
 import sys
 import threading
 import weakref
@@ -81,6 +82,10 @@ ENCODE_BATCH = 8
 # that cost a third more CPU per answer, and under load (a descheduled partner thread) up to
 # three times the CPU and a slower grade (bench/). The vectors are the same.
 ENCODE_THREADS = 1
+# At most this many distinct sentences of an answer are embedded (about a 1,500-word answer
+# of ordinary sentences); the rest are matched by wording only, so cost stays bounded.
+MAX_EMBEDDED = 96
+_DIGITS = re.compile(r"\d+")
 # The grader's name, stored with every grade it gives (attempts, workshop dashboards).
 RUBRIC_GRADER = "offline rubric grader v2"
 # An off-prompt answer is capped under every ok reference answer (the lowest scores 22).
@@ -233,8 +238,18 @@ class Matcher:
         self.sents = [c.text for c in self.claims]
         self._aff = {c.text: c.affirmed for c in self.claims}
         self.embedder = embedder
-        self.vecs = encode_by_length(embedder, [c.affirmed or "-" for c in self.claims])
-        self._semantic = {i for i, c in enumerate(self.claims) if len(c.affirmed.split()) >= 3}
+        # sentences that differ only in their numbers are embedded once, and at most
+        # MAX_EMBEDDED distinct ones are: the rest are matched by wording only (bounded cost)
+        keys = [_DIGITS.sub("0", c.affirmed.lower()) for c in self.claims]
+        wanted = [k for k, c in dict.fromkeys(zip(keys, self.claims, strict=True))
+                  if len(c.affirmed.split()) >= 3]
+        distinct = list(dict.fromkeys(wanted))[:MAX_EMBEDDED]
+        vecs = encode_by_length(embedder, distinct)
+        row = {k: i for i, k in enumerate(distinct)}
+        dim = vecs.shape[1] if len(distinct) else 1
+        self.vecs = np.stack([vecs[row[k]] if k in row else np.zeros(dim, np.float32)
+                              for k in keys]) if keys else np.zeros((0, dim), np.float32)
+        self._semantic = {i for i, k in enumerate(keys) if k in row}
         self._concepts = _concept_vectors(embedder)
         self._negated = [c.negated for c in claims_ if c.negated and not c.term_list]
 
