@@ -241,10 +241,12 @@ class Matcher:
         # sentences that differ only in their numbers are embedded once, and at most
         # MAX_EMBEDDED distinct ones are: the rest are matched by wording only (bounded cost)
         keys = [_DIGITS.sub("0", c.affirmed.lower()) for c in self.claims]
-        wanted = [k for k, c in dict.fromkeys(zip(keys, self.claims, strict=True))
-                  if len(c.affirmed.split()) >= 3]
-        distinct = list(dict.fromkeys(wanted))[:MAX_EMBEDDED]
-        vecs = encode_by_length(embedder, distinct)
+        first: dict[str, str] = {}  # key -> the first sentence's own affirmed text
+        for k, c in zip(keys, self.claims, strict=True):
+            if len(c.affirmed.split()) >= 3 and len(first) < MAX_EMBEDDED:
+                first.setdefault(k, c.affirmed)
+        distinct = list(first)
+        vecs = encode_by_length(embedder, list(first.values()))
         row = {k: i for i, k in enumerate(distinct)}
         dim = vecs.shape[1] if len(distinct) else 1
         self.vecs = np.stack([vecs[row[k]] if k in row else np.zeros(dim, np.float32)
