@@ -554,3 +554,4 @@ def test_attempts_submitted_in_a_workshop_reach_its_dashboard_rows(embedder):
     (row,) = workshop_attempts(store, wid)
     assert row["prompt_id"] == p.id and row["total"] == g.total
     assert row["missed_items"] == [i.title for i in g.missed()]
+    assert row["grader"] == "offline rubric grader v2"  # the dashboard names who graded it

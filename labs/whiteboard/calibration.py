@@ -138,7 +138,7 @@ def summarise(rows: list[dict[str, Any]], *, grader_name: str = "",
     for r in rows:
         by_prompt.setdefault(r["prompt_id"], {}).setdefault(r["kind"], []).append(r["total"])
     ordered, checked = 0, 0
-    for pid, kinds in by_prompt.items():
+    for kinds in by_prompt.values():
         if all(k in kinds for k in QUALITY):
             checked += 1
             ordered += int(min(kinds["strong"]) > max(kinds["ok"]) and

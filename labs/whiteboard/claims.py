@@ -58,7 +58,7 @@ _CONFUSABLES = str.maketrans({
     "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "﹣": "-", "−": "-", "ꓸ": ".",
 })
 _WRAPPER_TEXT_KEYS = ("answer", "answer_text", "text", "design", "content", "body")
-_LONG_TOKEN = re.compile(r"\S{%d,}" % (MAX_TOKEN_CHARS + 1))
+_LONG_TOKEN = re.compile(rf"\S{{{MAX_TOKEN_CHARS + 1},}}")
 
 
 def _short(s: str, n: int = 120) -> str:
@@ -145,7 +145,8 @@ def visible_text(text: str) -> tuple[str, list[str]]:
 
 # --- negation ------------------------------------------------------------------------------
 
-_WORD = re.compile(r"[A-Za-z0-9@%$][A-Za-z0-9@%$'’/+\-_.]*[A-Za-z0-9@%$]|[A-Za-z0-9@%$]|[,;:.!?()→]")
+_WORD = re.compile(r"[A-Za-z0-9@%$][A-Za-z0-9@%$'’/+\-_.]*[A-Za-z0-9@%$]|[A-Za-z0-9@%$]"
+                   r"|[,;:.!?()→]")
 _PSEUDO = [("no", "more", "than"), ("not", "more", "than"), ("no", "later", "than"),
            ("no", "less", "than"), ("no", "fewer", "than"), ("not", "only"), ("no", "doubt"),
            ("not", "exceed"), ("never", "exceed"), ("no", "matter"), ("not", "longer", "than"),
@@ -254,7 +255,8 @@ measures track tracks log logs trace traces gate gates fail fails scale scales s
 triggers trigger isolate isolates retrieve retrieves merge merges re-embed rebuild rebuilds
 sync syncs expire expires refresh refreshes escalate escalates extract extracts map maps
 update updates redact redacts upload uploads verify verifies leave leaves sits expect expects
-matter matters rerank reranks index indexes fuse fuses shard shards batch batches queue queues retry retries
+matter matters rerank reranks index indexes fuse fuses shard shards batch batches queue queues
+retry retries
 push pushes pull pulls ship ships handle handles protect protects prevent prevents avoid
 avoids stop stops reject rejects lose loses depend depends decide decides compare compares
 label labels grade grades score scores judge judges replace replaces beat beats win wins

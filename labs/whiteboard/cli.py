@@ -7,7 +7,8 @@ is ignored (only the app's interviewer log counts). Several files are graded in 
 (the model loads once); `--json` prints one object per file, as a list when more than one:
 {"prompt_id", "total", "level", "grader", "items": [...], "notes", "ignored_lines", "file"}.
 `calibrate` grades the calibration set (content/whiteboard/calibration/) and prints ordering
-accuracy, the share of adversarial answers below ok, the mean band error and time per grade. `--learner NAME` also saves the attempt (before grading) under
+accuracy, the share of adversarial answers below ok, the mean band error and time per grade.
+`--learner NAME` also saves the attempt (before grading) under
 that learner, with flashcards for missed items. Errors print one `error:` line, exit 1.
 """
 
@@ -58,8 +59,7 @@ def _err(msg: str) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from labs.llm import LLMError, LLMUnavailable
-    from labs.whiteboard.answer import AnswerFileError, read_answer_file
+    from labs.whiteboard.answer import read_answer_file
     from labs.whiteboard.loader import PromptError, load_prompt
     from labs.whiteboard.service import config_for, grade_answer, grader_for
 
@@ -91,12 +91,7 @@ def _grade(args: argparse.Namespace) -> int:
             else:
                 attempt_id = None
                 g = grade_answer(prompt, text, grader=grader, mode=args.mode)
-        except (AnswerFileError, LLMUnavailable, LLMError, ValueError) as e:
-            failed += 1
-            results.append({"file": str(path), "error": str(e)})
-            print(f"error: {path}: {e}", file=sys.stderr)
-            continue
-        except Exception as e:  # GradingFailed, StoreError: a one-line message, no traceback
+        except Exception as e:  # a bad file, GradingFailed, StoreError: one line, no traceback
             failed += 1
             results.append({"file": str(path), "error": str(e)})
             print(f"error: {path}: {e}", file=sys.stderr)

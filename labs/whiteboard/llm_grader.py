@@ -29,10 +29,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from labs.whiteboard.claims import visible_text
 from labs.whiteboard.grader import Grade, ItemGrade, total_and_level
 from labs.whiteboard.models import DesignPrompt, Dimension
 from labs.whiteboard.rubric import BOXES, DIMENSIONS, EVAL_PARTS, ITEM_MAX, ITEM_TITLES
-from labs.whiteboard.claims import visible_text
 from labs.whiteboard.text import neutralise
 
 FEATURE = "whiteboard.grade"
