@@ -142,6 +142,15 @@ def test_a_keyword_list_is_told_it_is_a_list_and_earns_nothing(embedder):
     assert any("list of terms" in n for n in g.notes)
 
 
+def test_a_template_filled_with_rubric_terms_is_stuffing_and_earns_nothing(embedder):
+    p = load_prompt("docs-chatbot")
+    terms = list(p.trap_concepts) + ["hybrid retrieval", "a reranker", "llm judge"]
+    templated = "\n".join(f"- We use {t} because it is the right choice here." for t in terms)
+    ok = grade_offline(p, p.reference_answers.ok, embedder=embedder)
+    g = grade_offline(p, templated, embedder=embedder)
+    assert g.total < ok.total and g.total <= 10
+
+
 def test_another_prompts_strong_answer_is_off_prompt_and_named(embedder):
     p = load_prompt("docs-chatbot")
     other = load_prompt("image-moderation").reference_answers.strong

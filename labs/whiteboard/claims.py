@@ -295,6 +295,19 @@ def is_term_list(sentence: str) -> bool:
     return share < 0.1
 
 
+def skeleton(sentence: str) -> str | None:
+    """The sentence with its content words blanked ("we use _ _ because it _"), or None when
+    it is too short to say: three or more sentences of one skeleton are a template filled
+    with terms, i.e. stuffing."""
+    ws = words(sentence)
+    if len(ws) < 5 or sum(w in _FUNCTION for w in ws) < 2:
+        return None
+    return " ".join(w if w in _FUNCTION else "_" for w in ws)
+
+
+TEMPLATE_REPEATS = 3
+
+
 def joins_clauses(sentence: str, markers: Iterable[str]) -> bool:
     """A marker ("because", "versus", "rather than") counts only when there is a clause on
     each side of it: at least three words before and after, and the whole is not a list."""

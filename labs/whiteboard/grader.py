@@ -35,6 +35,7 @@ import re
 import sys
 import threading
 import weakref
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -599,11 +600,14 @@ def read_answer(prompt: DesignPrompt, answer: str) -> Reading:
                        f"{cl.MAX_SENTENCES} were not read")
         pairs = pairs[: cl.MAX_SENTENCES]
     echo = cl.Echo(echo_sources(prompt))
+    skeletons = [cl.skeleton(s) for _, s in pairs]
+    repeats = Counter(k for k in skeletons if k)
     out = []
-    for heading, s in pairs:
+    for (heading, s), k in zip(pairs, skeletons, strict=True):
         neg = cl.negation(s)
+        templated = k is not None and repeats[k] >= cl.TEMPLATE_REPEATS
         out.append(Claim(s, heading, neg.affirmed, neg.negated,
-                         cl.is_term_list(s), echo.is_echo(s)))
+                         templated or cl.is_term_list(s), echo.is_echo(s)))
     return Reading(out, ignored, n_words)
 
 
