@@ -133,13 +133,15 @@ def grade_and_save(prompt: DesignPrompt, answer_text: str, **kw: Any):
 
 
 def _cross_checked(prompt: DesignPrompt, answer_text: str, grade: Any, mode: str) -> Any:
-    """The LLM grade, with a note when the offline grader is more than one band away."""
+    """The LLM grade, with a note when the offline grader is more than one band away, and
+    the offline reading of which prompt the answer is about."""
     from labs.whiteboard.service import RubricGrader, grade_answer
     from labs.whiteboard.views import disagreement
 
     offline = grade_answer(prompt, answer_text, grader=RubricGrader(ui.embedder()), mode=mode)
     flag = disagreement(offline, grade)
-    return grade.model_copy(update={"notes": [*grade.notes, flag]}) if flag else grade
+    return grade.model_copy(update={"notes": [*grade.notes, *([flag] if flag else [])],
+                                    "looks_like": offline.looks_like})
 
 
 def grade_report(grade: Any, prompt: DesignPrompt) -> None:

@@ -128,3 +128,21 @@ def test_the_drill_says_when_a_beat_is_only_named_inside_another_beats_sentence(
     table = at.dataframe[0].value.set_index("beat")
     shared = table[table["words"].str.startswith("0: only named")]
     assert len(shared) >= 1 and shared["present"].all()
+
+
+def test_an_llm_grade_far_from_the_offline_grade_is_flagged_on_the_page(embedder, llm_server):
+    from labs.whiteboard.rubric import ITEM_MAX
+
+    at, K = _wb(embedder)
+    at.sidebar.selectbox(key="llm_provider").set_value("openai-compatible").run()
+    at.sidebar.text_input(key="llm_base_url").input(llm_server.openai_url)
+    at.sidebar.button(key="llm_use").click().run()
+    llm_server.responder = lambda req: {"items": [
+        {"id": i, "score": m, "evidence": "", "feedback": "great"} for i, m in ITEM_MAX.items()
+        if i != "requirement_change"]}  # a model that gives everything full marks
+    at.text_area(key=K + "free").input(load_prompt("docs-chatbot").reference_answers.weak)
+    at.button(key="wb_grade").click().run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Graded by"].startswith("llm:openai-compatible:")
+    assert any("disagree by more than one band" in w.value for w in at.warning)
