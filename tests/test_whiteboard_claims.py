@@ -31,6 +31,8 @@ from labs.whiteboard.views import (
     ("Use BM25 rather than a vector store.", "vector store", "BM25"),
     ("A golden set is overkill for a launch.", "golden set", ""),
     ("We can skip the reranker to save 80 ms.", "reranker", ""),
+    ("A golden set isn't needed at launch.", "golden set", ""),
+    ("We decided against a reranker, BM25 is enough.", "reranker", "BM25"),
 ])
 def test_negation_scope_cuts_the_negated_words_out_of_the_claim(sentence, negated, kept):
     n = cl.negation(sentence)

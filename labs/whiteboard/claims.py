@@ -151,7 +151,10 @@ _PSEUDO = [("no", "more", "than"), ("not", "more", "than"), ("no", "later", "tha
            ("no", "less", "than"), ("no", "fewer", "than"), ("not", "only"), ("no", "doubt"),
            ("not", "exceed"), ("never", "exceed"), ("no", "matter"), ("not", "longer", "than"),
            ("no", "slower", "than"), ("not", "over")]
-_PRE = [("rather", "than"), ("instead", "of"), ("no", "need", "for"), ("no", "need", "to"),
+_PRE = [("decided", "against"), ("decide", "against"), ("recommend", "against"),
+        ("argue", "against"), ("advise", "against"), ("leave", "out"), ("left", "out"),
+        ("forget", "about"), ("rather", "than"), ("instead", "of"), ("no", "need", "for"),
+        ("no", "need", "to"),
         ("rules", "out"), ("rule", "out"), ("ruled", "out"), ("do", "away", "with"),
         ("not",), ("no",), ("never",), ("without",), ("nor",), ("neither",), ("none",),
         ("skip",), ("skipping",), ("skipped",), ("forgo",), ("omit",), ("omitting",),
@@ -163,7 +166,12 @@ _POST = [("not", "needed"), ("not", "necessary"), ("not", "required"), ("unneces
          ("doesn't", "matter"), ("don't", "matter"), ("does", "not", "matter"),
          ("do", "not", "matter"), ("matters", "little"), ("not", "important"),
          ("irrelevant",), ("can", "wait"), ("is", "optional"), ("are", "optional"),
-         ("not", "matter"), ("out", "of", "scope"), ("is", "pointless"), ("useless",)]
+         ("not", "matter"), ("out", "of", "scope"), ("is", "pointless"), ("useless",),
+         ("isn't", "needed"), ("aren't", "needed"), ("isn't", "necessary"),
+         ("aren't", "necessary"), ("isn't", "required"), ("isn't", "worth"),
+         ("aren't", "worth"), ("isn't", "important"), ("not", "useful"), ("isn't", "useful"),
+         ("doesn't", "help"), ("won't", "help"), ("is", "a", "waste"), ("not", "a", "priority")]
+_MULTI = [p for p in _PRE if len(p) > 1]
 _TERMINATORS = {",", ";", ":", ".", "!", "?", "(", ")", "→", "but", "however", "although",
                 "though", "yet", "because", "since", "so", "which", "while", "whereas",
                 "except", "instead", "then", "unless", "whereby", "who"}
@@ -212,7 +220,7 @@ def negation(sentence: str) -> Negation:
             j = i + len(pre)
             # "I don't think X matters": the thought verb carries the scope on
             while j < len(toks) and j - i <= SCOPE and toks[j] not in _TERMINATORS:
-                if any(_at(toks, j, p) for p in _PRE[:6]):
+                if any(_at(toks, j, p) for p in _MULTI):  # a new trigger starts
                     break
                 neg[j] = True
                 j += 1
