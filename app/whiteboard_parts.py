@@ -127,21 +127,40 @@ def grade_and_save(prompt: DesignPrompt, answer_text: str, **kw: Any):
         return None
     bar.progress(1.0, text="Graded.")
     bar.empty()
+    if emb is None:  # an LLM grade: cross-check it with the offline grader
+        out = out[0], _cross_checked(prompt, answer_text, out[1], kw.get("mode", "whiteboard"))
     return out
 
 
+def _cross_checked(prompt: DesignPrompt, answer_text: str, grade: Any, mode: str) -> Any:
+    """The LLM grade, with a note when the offline grader is more than one band away, and
+    the offline reading of which prompt the answer is about."""
+    from labs.whiteboard.service import RubricGrader, grade_answer
+    from labs.whiteboard.views import disagreement
+
+    offline = grade_answer(prompt, answer_text, grader=RubricGrader(ui.embedder()), mode=mode)
+    flag = disagreement(offline, grade)
+    return grade.model_copy(update={"notes": [*grade.notes, *([flag] if flag else [])],
+                                    "looks_like": offline.looks_like})
+
+
 def grade_report(grade: Any, prompt: DesignPrompt) -> None:
-    """The total, the level, each item's score, evidence and feedback."""
+    """The total, the level, the grader, notes, ignored lines, each item's score, evidence
+    and feedback."""
     c1, c2, c3 = st.columns(3)
     c1.metric("Total", f"{grade.total}/100")
     c2.metric("Level signal", grade.level)
-    c3.metric("Graded by", "offline rubric" if grade.provider == "offline" else grade.provider)
+    c3.metric("Graded by", getattr(grade, "grader", grade.provider))
     if grade.provider == "offline":
-        st.caption("Graded by the offline rubric grader: deterministic, no LLM. Each item's "
-                   "concepts are matched in your answer by wording and by MiniLM embeddings; "
-                   "the sentence that matched is quoted.")
+        st.caption("Graded by the offline rubric grader: deterministic, no LLM. A point is "
+                   "earned by a sentence that states a decision or a requirement; negated "
+                   "ideas, term lists and copied prompt text earn nothing. The sentence that "
+                   "earned each point is quoted.")
+    for note in getattr(grade, "notes", []):
+        st.warning(note, icon=":material/report:")
     if grade.ignored_lines:
-        st.warning(f"{len(grade.ignored_lines)} line(s) addressed to the grader were ignored:")
+        st.warning(f"Ignored lines ({len(grade.ignored_lines)}): hidden from a reader, "
+                   f"smuggled in a wrapper, or addressed to the grader.")
         st.code("\n".join(grade.ignored_lines), language=None)
     df = pd.DataFrame([{"item": i.title, "score": i.score, "max": i.max,
                         "share": 100 * i.score / i.max} for i in grade.items])
@@ -164,3 +183,28 @@ def grade_report(grade: Any, prompt: DesignPrompt) -> None:
         st.markdown(f"**Headline answer.** {prompt.headline_answer}")
         st.markdown("**The trap.**")
         st.text(prompt.trap.strip())
+
+
+def calibration_panel() -> None:
+    """How far to trust the offline grader: its measured calibration (table and plot) and
+    what it can and cannot judge."""
+    import plotly.graph_objects as go
+
+    from labs.whiteboard import views
+
+    with st.expander("How far to trust this grader (calibration)", icon=":material/balance:"):
+        report = views.load_report()
+        if report is None:
+            st.caption("No calibration report yet: run `aie-bridge grade calibrate --save`.")
+        else:
+            st.caption(f"Measured on {report['answers']} labelled answers "
+                       f"(`aie-bridge grade calibrate`), grader: {report['grader']}.")
+            st.dataframe(pd.DataFrame(views.calibration_summary(report)), hide_index=True,
+                         width="stretch")
+            st.dataframe(pd.DataFrame(views.calibration_table(report)), hide_index=True,
+                         width="stretch")
+            st.plotly_chart(go.Figure(views.calibration_figure(report)), width="stretch")
+        can, cannot = st.columns(2)
+        can.markdown("**It can judge**\n" + "\n".join(f"- {x}" for x in views.CAN_JUDGE))
+        cannot.markdown("**It cannot judge**\n" + "\n".join(f"- {x}"
+                                                           for x in views.CANNOT_JUDGE))

@@ -121,8 +121,9 @@ PINNED = json.loads((FIXTURES.parent / "reference_grades.json").read_text(encodi
                          else "")
 def test_speeding_up_the_grader_leaves_every_reference_grade_unchanged(embedder, pid, prompt):
     """The totals, levels and item scores of every reference answer, in both modes, as the
-    grader gave them before it was made faster (tests/fixtures/whiteboard/reference_grades.json,
-    recorded with the earlier code): a speed-up must not move a single item."""
+    claim-reading grader (v2) gave them (tests/fixtures/whiteboard/reference_grades.json,
+    re-recorded when negation, list and echo detection and the bottleneck item came in, the
+    ordering kept): a speed-up must not move a single item."""
     got, want = {}, {}
     for quality in ("strong", "ok", "weak"):
         for mode in ("whiteboard", "mock"):
@@ -141,7 +142,7 @@ def test_every_item_quotes_a_sentence_of_the_answer_as_evidence(embedder):
     g = grade_offline(p, answer, embedder=embedder)
     assert {i.id for i in g.items} == {"read_write", "freshness", "latency_budget",
                                         "eval_rubric", "multi_tenancy", "architecture",
-                                        "trap", "tradeoffs", "eval_plan"}
+                                        "trap", "bottleneck", "tradeoffs", "eval_plan"}
     flat = " ".join(answer.split())
     for item in g.items:
         assert 0 <= item.score <= item.max
@@ -328,7 +329,7 @@ def test_an_attempt_is_saved_before_grading_and_kept_when_the_grader_fails(monke
     def boom(*a, **k):
         raise RuntimeError("grader exploded")
 
-    monkeypatch.setattr(service, "grade", boom)
+    monkeypatch.setattr(service, "grade_answer", boom)
     with pytest.raises(GradingFailed) as e:
         submit(store, me, fixture_prompt(), "My design: RAG.", questions=[{"question": "q"}])
     (row,) = history(store, me)
@@ -399,8 +400,45 @@ def test_cli_grade_prints_the_json_shape(tmp_path, capsys, embedder):
     f.write_text(load_prompt("docs-chatbot").reference_answers.ok)
     assert _cli("grade", "--prompt", "docs-chatbot", "--answer", str(f), "--json") == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"total", "level", "items", "provider"} and out["provider"] == "offline"
+    assert set(out) == {"prompt_id", "total", "level", "items", "provider", "grader", "notes",
+                        "looks_like", "ignored_lines", "file"} and out["provider"] == "offline"
+    assert out["grader"] == "offline rubric grader v2"
     assert all(set(i) == {"id", "score", "max", "evidence", "feedback"} for i in out["items"])
+
+
+def test_cli_grades_several_files_in_one_process_as_a_json_list(tmp_path, capsys, embedder):
+    p = load_prompt("docs-chatbot")
+    files = []
+    for q in ("strong", "weak"):
+        files.append(tmp_path / f"{q}.md")
+        files[-1].write_text(getattr(p.reference_answers, q))
+    (tmp_path / "empty.md").write_text("")
+    files.append(tmp_path / "empty.md")
+    assert _cli("grade", "--prompt", p.id, "--answer", *map(str, files), "--json") == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [o["file"] for o in out] == [str(f) for f in files]
+    assert out[0]["total"] > out[1]["total"] and "empty" in out[2]["error"]
+
+
+def test_cli_calibrate_reports_the_floor_measures_as_json(tmp_path, capsys, embedder):
+    p = load_prompt("docs-chatbot")
+    (tmp_path / "docs.yaml").write_text(yaml.safe_dump({"prompt_id": p.id, "answers": [
+        {"kind": "strong", "band": "L6", "ref": "strong"},
+        {"kind": "ok", "band": "L4", "ref": "ok"},
+        {"kind": "weak", "band": "below L4", "ref": "weak"},
+        {"kind": "echo", "band": "below L4", "answer": p.prompt}]}))
+    assert _cli("grade", "calibrate", "--set", str(tmp_path), "--json") == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["ordering_accuracy"] == 1.0 and out["adversarial_below_ok"] == 1.0
+    assert out["grader"] == "offline rubric grader v2" and len(out["rows"]) == 4
+    assert {"mean_abs_band_error", "mean_cpu_ms_per_grade", "max_spread"} <= set(out)
+
+
+def test_cli_calibrate_names_a_bad_calibration_file(tmp_path, capsys):
+    (tmp_path / "bad.yaml").write_text("prompt_id: docs-chatbot\nanswers:\n- kind: great\n")
+    assert _cli("grade", "calibrate", "--set", str(tmp_path)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: bad.yaml") and "Traceback" not in err
 
 
 def test_cli_grade_accepts_a_saved_attempt_json(tmp_path, capsys, embedder):
@@ -516,3 +554,4 @@ def test_attempts_submitted_in_a_workshop_reach_its_dashboard_rows(embedder):
     (row,) = workshop_attempts(store, wid)
     assert row["prompt_id"] == p.id and row["total"] == g.total
     assert row["missed_items"] == [i.title for i in g.missed()]
+    assert row["grader"] == "offline rubric grader v2"  # the dashboard names who graded it

@@ -38,9 +38,10 @@ def test_the_whiteboard_draws_the_architecture_and_grades_the_fields(embedder):
     at.button(key="wb_grade").click().run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Graded by"] == "offline rubric"
+    assert metrics["Graded by"] == "offline rubric grader v2"
     assert int(metrics["Total"].split("/")[0]) > 0
     assert any("Grade (attempt" in s.value for s in at.subheader)
+    assert any("calibration" in e.label for e in at.expander)  # how far to trust the grade
 
 
 def test_a_pasted_markdown_answer_is_graded_and_the_draft_survives_a_new_session(embedder):
@@ -91,6 +92,8 @@ def test_the_mock_interview_runs_phases_announces_the_change_and_reports(embedde
     at.button(key="mock_finish").click().run()
     assert not at.exception, at.exception
     assert any("Final report" in s.value for s in at.subheader)
+    flags = " ".join(e.value for e in at.error)
+    assert "Finished in" in flags  # an interview done in seconds is flagged
     labels = [i.label for i in at.expander]
     assert any("Responded to the requirement change" in x for x in labels)
     assert at.get("plotly_chart")
@@ -125,3 +128,21 @@ def test_the_drill_says_when_a_beat_is_only_named_inside_another_beats_sentence(
     table = at.dataframe[0].value.set_index("beat")
     shared = table[table["words"].str.startswith("0: only named")]
     assert len(shared) >= 1 and shared["present"].all()
+
+
+def test_an_llm_grade_far_from_the_offline_grade_is_flagged_on_the_page(embedder, llm_server):
+    from labs.whiteboard.rubric import ITEM_MAX
+
+    at, K = _wb(embedder)
+    at.sidebar.selectbox(key="llm_provider").set_value("openai-compatible").run()
+    at.sidebar.text_input(key="llm_base_url").input(llm_server.openai_url)
+    at.sidebar.button(key="llm_use").click().run()
+    llm_server.responder = lambda req: {"items": [
+        {"id": i, "score": m, "evidence": "", "feedback": "great"} for i, m in ITEM_MAX.items()
+        if i != "requirement_change"]}  # a model that gives everything full marks
+    at.text_area(key=K + "free").input(load_prompt("docs-chatbot").reference_answers.weak)
+    at.button(key="wb_grade").click().run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Graded by"].startswith("llm:openai-compatible:")
+    assert any("disagree by more than one band" in w.value for w in at.warning)

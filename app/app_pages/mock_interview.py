@@ -134,10 +134,14 @@ if result is None:
 
 # --- the final report ----------------------------------------------------------------------
 from labs.whiteboard.grader import Grade  # noqa: E402
+from labs.whiteboard.views import mock_flags  # noqa: E402
 
 attempt_id, grade_data, phases, log = result
 st.subheader(f"Final report (attempt {attempt_id})")
-parts.grade_report(Grade.model_validate(grade_data), prompt)
+final = Grade.model_validate(grade_data)
+for flag in mock_flags(final, phases):
+    st.error(flag, icon=":material/flag:")
+parts.grade_report(final, prompt)
 
 st.markdown("#### Time per phase")
 names = list(phases["budget_minutes"])

@@ -136,6 +136,7 @@ if last and last[0] == pid:
 
     st.subheader(f"Grade (attempt {last[1]})")
     parts.grade_report(Grade.model_validate(last[2]), prompt)
+parts.calibration_panel()
 
 st.divider()
 st.subheader("History")
@@ -147,7 +148,8 @@ else:
     st.plotly_chart(trend_figure(rows), width="stretch")
     table = pd.DataFrame([{"attempt": r.id, "prompt": r.prompt_id, "mode": r.mode,
                            "when (UTC)": f"{r.created_at:%Y-%m-%d %H:%M}", "total": r.total,
-                           "level": r.level, "graded by": r.provider,
+                           "level": r.level,
+                           "graded by": r.grade.grader if r.grade else r.provider,
                            "grading error": r.error or ""} for r in rows])
     if not table["grading error"].any():  # a column of "None" said nothing
         table = table.drop(columns="grading error")

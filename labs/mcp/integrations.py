@@ -126,10 +126,10 @@ def register_lab_tools(mcp: MCPServer, state) -> list[str]:
 
         embedder = await anyio.to_thread.run_sync(get_embedder)
         await ctx.report_progress(2, total, "embedding the answer's sentences and grading")
-        from labs.whiteboard.grader import grade_offline
+        from labs.whiteboard.service import grade_answer
 
         grade = await anyio.to_thread.run_sync(
-            lambda: grade_offline(prompt, answer, embedder=embedder))
+            lambda: grade_answer(prompt, answer, embedder=embedder))
         await ctx.report_progress(3, total, f"graded {len(grade.items)} rubric items")
         out = DesignGrade(
             prompt_id=grade.prompt_id, total=grade.total, level=grade.level,

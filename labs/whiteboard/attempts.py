@@ -93,7 +93,7 @@ def submit(store: Store, learner_id: int, prompt: DesignPrompt, answer_text: str
            questions: Sequence[dict] = (), phases: dict | None = None, config: Any = None,
            embedder: Any = None, workshop_id: int | None = None) -> tuple[int, Grade]:
     """Save, grade, store the grade, make flashcards. Returns (attempt id, grade)."""
-    from labs.whiteboard.service import grade
+    from labs.whiteboard.service import grade_answer
 
     if not answer_text.strip():
         raise ValueError("The answer is empty: write or paste something to grade.")
@@ -101,7 +101,7 @@ def submit(store: Store, learner_id: int, prompt: DesignPrompt, answer_text: str
                               answer_json=answer_json, questions=questions, phases=phases,
                               workshop_id=workshop_id)
     try:
-        g = grade(prompt, answer_text, config=config, mode=mode, questions_asked=questions,
+        g = grade_answer(prompt, answer_text, config=config, mode=mode, questions_asked=questions,
                   embedder=embedder, learner_id=learner_id)
     except Exception as e:  # any grader failure: the attempt stays saved
         msg = f"{type(e).__name__}: {e}"
@@ -147,8 +147,9 @@ def history(store: Store, learner_id: int, prompt_id: str | None = None) -> list
 
 
 def workshop_attempts(store: Store, workshop_id: int) -> list[dict[str, Any]]:
-    """A workshop's design attempts for its dashboard: prompt, learner, total, level, time and
-    the titles of the rubric items under half marks."""
+    """A workshop's design attempts for its dashboard: prompt, learner, total, level, time,
+    `grader` (which grader produced the score, e.g. "offline rubric grader v2" or
+    "llm:anthropic:claude-haiku-4-5") and the titles of the rubric items under half marks."""
     with store.session() as s:
         rows = s.exec(select(DesignAttempt).join(
             DesignAttemptWorkshop, DesignAttemptWorkshop.attempt_id == DesignAttempt.id)
@@ -160,6 +161,7 @@ def workshop_attempts(store: Store, workshop_id: int) -> list[dict[str, Any]]:
         out.append({"attempt_id": a.id, "prompt_id": a.prompt_id, "learner_id": a.learner_id,
                     "mode": a.mode, "created_at": a.created_at, "total": a.total,
                     "level": a.level, "provider": a.provider,
+                    "grader": (g.grader if g else None) or a.provider,
                     "missed_items": [i.title for i in g.missed()] if g else []})
     return out
 

@@ -178,18 +178,30 @@ EVAL_PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
                  "a/b", "canary", "online", "weekly", "shadow", "block the release")),
 }
 
-# Item weights in the 0-100 total. The five questions share 30; requirement-change (mock
+# The deep dive's bottleneck, scored on its own: named, why it is the bottleneck, how it
+# would be measured. Sentences under a heading with "bottleneck" or "deep dive" name it too.
+BOTTLENECK_CUES = ("bottleneck", "slowest", "limiting factor", "hot path", "dominates",
+                   "dominate", "choke point", "saturate", "saturates", "critical path",
+                   "hardest part", "biggest risk", "sharp edge", "most of the latency",
+                   "most of the cost", "most of the time", "limits throughput", "constraint")
+BOTTLENECK_HEADINGS = ("bottleneck", "deep dive", "deep-dive")
+MEASURE_CUES = ("measure", "measured", "profile", "profiling", "trace", "tracing", "traces",
+                "benchmark", "load test", "load-test", "p95", "p99", "histogram", "span",
+                "spans", "per-stage", "per stage", "timing", "timings", "dashboard", "monitor",
+                "track", "instrument", "latency breakdown", "metric", "recall@", "a/b")
+
+# Item weights in the 0-100 total. The five questions share 25; requirement-change (mock
 # mode only) takes 10 and the rest shrink in proportion.
 WEIGHTS: dict[str, float] = {
-    "read_write": 6, "freshness": 6, "latency_budget": 6, "eval_rubric": 6, "multi_tenancy": 6,
-    "architecture": 20, "trap": 15, "tradeoffs": 20, "eval_plan": 15,
+    "read_write": 5, "freshness": 5, "latency_budget": 5, "eval_rubric": 5, "multi_tenancy": 5,
+    "architecture": 17, "trap": 15, "bottleneck": 12, "tradeoffs": 16, "eval_plan": 15,
 }
 CHANGE_WEIGHT = 10.0
 
 # Each item's maximum score, in report order (requirement_change: mock mode only).
 ITEM_MAX: dict[str, float] = {**{d.value: 2.0 for d in Dimension}, "architecture": 4.0,
-                              "trap": 3.0, "tradeoffs": 4.0, "eval_plan": 3.0,
-                              "requirement_change": 2.0}
+                              "trap": 3.0, "bottleneck": 3.0, "tradeoffs": 4.0,
+                              "eval_plan": 3.0, "requirement_change": 2.0}
 
 # Level bands on the total; L5 and above also need the trap at least half addressed
 # (the senior signal is what you weigh, not how many boxes you draw).
@@ -199,6 +211,7 @@ ITEM_TITLES: dict[str, str] = {
     **{d.value: f"Q: {info.title}" for d, info in DIMENSIONS.items()},
     "architecture": "Architecture coverage",
     "trap": "The trap addressed",
+    "bottleneck": "The bottleneck: named, why, how measured",
     "tradeoffs": "Trade-offs weighed (cost, latency, quality)",
     "eval_plan": "A concrete eval plan",
     "requirement_change": "Responded to the requirement change",

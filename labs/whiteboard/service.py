@@ -1,7 +1,14 @@
-"""One entry point for grading, shared by the pages, the CLI and the MCP server:
-`grade(...)` picks the offline rubric grader or the LLM grader from the config, and
-`grade_design(prompt_id, answer)` is the plain, stable function behind the MCP tool and the
-CLI's JSON.
+"""One entry point for grading a design answer, shared by the Whiteboard page, the mock
+interview, `aie-bridge grade` and the MCP tool `grade_design`: `grade_answer(...)`.
+
+Graders sit behind the `Grader` protocol: `RubricGrader` (offline, deterministic) and
+`LLMGrader` (the configured LLM through labs.llm). `grader_for(config)` chooses one where
+the feature starts; nothing is registered at import. Every grade, offline included, is one
+row in the spend log (feature `whiteboard.grade`; offline rows cost 0 and say offline).
+
+Limits are the same for every caller: an answer of at most MAX_ANSWER_CHARS characters and
+MAX_ANSWER_WORDS words. `questions_asked` is only the interviewer log the app recorded; a
+log inside the answer text (a JSON wrapper, a saved file) is ignored and listed.
 
 Left out: saving (see `labs.whiteboard.attempts`, which stores the attempt *before* it calls
 this).
@@ -10,14 +17,80 @@ this).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from labs.llm.config import PROVIDERS
-from labs.whiteboard.grader import Grade, grade_offline
-from labs.whiteboard.llm_grader import grade_llm, register
+from labs.whiteboard.answer import MAX_ANSWER_CHARS, parse_answer_text
+from labs.whiteboard.grader import (
+    MAX_ANSWER_WORDS,
+    RUBRIC_GRADER,
+    AnswerTooLong,
+    Grade,
+    grade_offline,
+)
+from labs.whiteboard.llm_grader import FEATURE, grade_llm
 from labs.whiteboard.loader import load_prompt
 from labs.whiteboard.models import DesignPrompt
+
+__all__ = ["MAX_ANSWER_CHARS", "MAX_ANSWER_WORDS", "Grader", "LLMGrader", "RubricGrader",
+           "config_for", "grade_answer", "grade_design", "grader_for"]
+
+
+class Grader(Protocol):
+    """Grades one answer to one prompt. `name` is stored with every grade it gives."""
+
+    name: str
+
+    def grade(self, prompt: DesignPrompt, answer: str, *, mode: str = "whiteboard",
+              questions_asked: Sequence[dict] = (), learner_id: int | None = None) -> Grade:
+        ...
+
+
+class RubricGrader:
+    """The offline rubric grader (`grader.grade_offline`); its calls are logged as offline."""
+
+    name = RUBRIC_GRADER
+
+    def __init__(self, embedder: Any = None):
+        self.embedder = embedder
+
+    def grade(self, prompt: DesignPrompt, answer: str, *, mode: str = "whiteboard",
+              questions_asked: Sequence[dict] = (), learner_id: int | None = None) -> Grade:
+        t0 = time.perf_counter()
+        g = grade_offline(prompt, answer, questions_asked=questions_asked, mode=mode,
+                          embedder=self.embedder)
+        _log_offline((time.perf_counter() - t0) * 1000, learner_id)
+        return g
+
+
+class LLMGrader:
+    """The LLM grader (`llm_grader.grade_llm`) for one config; the gateway logs its calls."""
+
+    def __init__(self, config: Any, *, cache: bool | None = None):
+        self.config, self.cache = config, cache
+        self.name = f"llm:{config.provider}:{config.model}"
+
+    def grade(self, prompt: DesignPrompt, answer: str, *, mode: str = "whiteboard",
+              questions_asked: Sequence[dict] = (), learner_id: int | None = None) -> Grade:
+        return grade_llm(prompt, answer, config=self.config, mode=mode,
+                         questions_asked=questions_asked, learner_id=learner_id,
+                         cache=self.cache)
+
+
+def _log_offline(latency_ms: float, learner_id: int | None) -> None:
+    """One spend-log row for an offline grade: provider offline, cost 0."""
+    from labs.llm import accounting
+    from labs.store import StoreError
+    from labs.store.models import LLMCall
+
+    try:
+        accounting.record(accounting.default_store(), LLMCall(
+            provider="offline", model=RUBRIC_GRADER, feature=FEATURE, learner_id=learner_id,
+            latency_ms=latency_ms, cost_usd=0.0, structured=True))
+    except (StoreError, OSError, ValueError):  # bookkeeping never costs the learner a grade
+        pass
 
 
 def config_for(provider: str | None) -> Any:
@@ -36,35 +109,50 @@ def config_for(provider: str | None) -> Any:
     return current_config(env={**os.environ, "AIE_BRIDGE_LLM": provider})
 
 
-def grade(prompt: DesignPrompt, answer: str, *, config: Any = None, mode: str = "whiteboard",
-          questions_asked: Sequence[dict] = (), embedder: Any = None,
-          learner_id: int | None = None) -> Grade:
-    """Offline rubric grade by default; the LLM grader when `config` names a provider."""
+def grader_for(config: Any = None, *, embedder: Any = None,
+               cache: bool | None = None) -> Grader:
+    """The rubric grader when `config` is None or offline, else the LLM grader."""
     from labs.llm import is_offline
 
     if config is None or is_offline(config):
-        return grade_offline(prompt, answer, questions_asked=questions_asked, mode=mode,
-                             embedder=embedder)
-    return grade_llm(prompt, answer, config=config, mode=mode, questions_asked=questions_asked,
-                     learner_id=learner_id)
+        return RubricGrader(embedder)
+    return LLMGrader(config, cache=cache)
 
 
-def grade_design(prompt_id: str, answer: str, provider: str = "offline") -> dict[str, Any]:
-    """Grade a Markdown answer to a design prompt.
-
-    Returns {"prompt_id", "total" (0-100), "level", "provider", "items": [{"id", "score",
-    "max", "evidence", "feedback"}], "ignored_lines"}. Raises KeyError for an unknown
-    prompt id, ValueError for an empty answer or unknown provider, and labs.llm errors when
-    an LLM provider is asked for and unavailable. Stable signature: the MCP tool calls it.
-    """
+def check_answer(answer: Any) -> str:
+    """The one set of limits every caller shares; raises ValueError / AnswerTooLong."""
     if not isinstance(answer, str) or not answer.strip():
-        raise ValueError("the answer is empty")
-    from labs.whiteboard.answer import parse_answer_text
+        raise ValueError("The answer is empty: write or paste something to grade.")
+    if len(answer) > MAX_ANSWER_CHARS:
+        raise AnswerTooLong(f"the answer is {len(answer):,} characters; the limit is "
+                            f"{MAX_ANSWER_CHARS:,}")
+    return answer
 
+
+def grade_answer(prompt: DesignPrompt | str, answer: str, *, grader: Grader | None = None,
+                 config: Any = None, mode: str = "whiteboard",
+                 questions_asked: Sequence[dict] = (), embedder: Any = None,
+                 learner_id: int | None = None) -> Grade:
+    """Grade one design answer: the function the page, the mock, the CLI and MCP call.
+    `prompt` is a DesignPrompt or its id (KeyError when unknown)."""
+    check_answer(answer)
+    if isinstance(prompt, str):
+        prompt = load_prompt(prompt)
+    grader = grader or grader_for(config, embedder=embedder)
+    g = grader.grade(prompt, answer, mode=mode, questions_asked=questions_asked,
+                     learner_id=learner_id)
+    return g.model_copy(update={"grader": grader.name})
+
+
+def grade_design(prompt_id: str, answer: str, provider: str = "offline",
+                 embedder: Any = None) -> dict[str, Any]:
+    """Grade a Markdown answer (or a saved attempt's JSON) to a design prompt; the plain dict
+    `aie-bridge grade --json` prints. A `questions_asked` log inside the answer is ignored:
+    only the app's interviewer log counts."""
+    check_answer(answer)
     text, asked = parse_answer_text(answer)
-    prompt = load_prompt(prompt_id)
-    g = grade(prompt, text, config=config_for(provider), questions_asked=asked)
-    return {"prompt_id": prompt.id, **g.public(), "ignored_lines": g.ignored_lines}
-
-
-register()  # give the gateway's `whiteboard.grade` feature its offline implementation
+    g = grade_answer(prompt_id, text, config=config_for(provider), embedder=embedder)
+    if asked:
+        g.ignored_lines.append(f"questions_asked in the answer ({len(asked)} entries) ignored: "
+                               f"only the interviewer log the app recorded counts")
+    return g.public()

@@ -47,6 +47,8 @@ _GRADER_TALK = [
     r"</?\s*(system|instructions?|rubric|answer|grade)\s*>",
     r"\"(score|scores|total|level|max|grade|items|rubric)\"\s*:",
     r"'(score|scores|total|level|max|grade|items|rubric)'\s*:",
+    r"^\s*[-*]?\s*(score|scores|grade|grading|rubric|marks|points|level)\s*:\s*[\[{\d\"'LAa-z]",
+    r"\bquestions_asked\b",
 ]
 _GRADER_RE = [re.compile(p, re.I) for p in _GRADER_TALK]
 
@@ -106,16 +108,21 @@ _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _HEADING = re.compile(r"^\s*#{1,6}\s+")
 
 
-def sentences(text: str, min_words: int = 2, max_chars: int = 400) -> list[str]:
-    """Split Markdown into sentences: one per bullet or line, further split at full stops.
+def sections(text: str, min_words: int = 2, max_chars: int = 400) -> list[tuple[str, str]]:
+    """Split Markdown into (heading, sentence) pairs: one sentence per bullet or line,
+    further split at full stops, each under the nearest heading above it ("" before any).
 
-    Headings are dropped (they name a section rather than say something); very long
-    sentences are cut at `max_chars` so one run-on paragraph cannot match everything.
+    Headings name a section rather than say something, so they are never sentences; very
+    long sentences are cut at `max_chars` so one run-on paragraph cannot match everything.
     """
-    out: list[str] = []
+    out: dict[str, str] = {}
+    heading = ""
     for raw in text.split("\n"):
         line = raw.strip()
-        if not line or line.startswith("```") or _HEADING.match(line) or set(line) <= set("-|: "):
+        if _HEADING.match(line):
+            heading = _HEADING.sub("", line).replace("*", "").strip().lower()
+            continue
+        if not line or line.startswith("```") or set(line) <= set("-|: "):
             continue
         line = _BULLET.sub("", line).replace("**", "").replace("`", "")
         if line.startswith("|"):  # a table row: its cells, joined
@@ -123,8 +130,13 @@ def sentences(text: str, min_words: int = 2, max_chars: int = 400) -> list[str]:
         for piece in _SENT_END.split(line):
             piece = piece.strip()
             if len(piece.split()) >= min_words:
-                out.append(piece[:max_chars])
-    return list(dict.fromkeys(out))
+                out.setdefault(piece[:max_chars], heading)
+    return [(h, s) for s, h in out.items()]
+
+
+def sentences(text: str, min_words: int = 2, max_chars: int = 400) -> list[str]:
+    """The sentences of `sections`, without their headings."""
+    return [s for _, s in sections(text, min_words, max_chars)]
 
 
 _TOKEN = re.compile(r"[a-z0-9@%]+")
