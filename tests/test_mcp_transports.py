@@ -50,7 +50,7 @@ def walk_everything(server) -> dict:
             async def on_progress(p, total, message):
                 progress.append(p)
 
-            out["reindex"] = await c.call_tool("reindex_curriculum", {},
+            out["reindex"] = await c.call_tool("reindex_curriculum", {"confirm": True},
                                                progress_callback=on_progress)
             out["progress"] = progress
             out["cost"] = await c.call_tool("estimate_cost", {
@@ -84,7 +84,7 @@ def walk_everything(server) -> dict:
 def check_walk(out: dict) -> None:
     assert out["version"] == "2025-11-25"
     assert set(out["tools"]) == {"search_curriculum", "get_quiz", "reindex_curriculum",
-                                 "estimate_cost", "grade_design"}
+                                 "estimate_cost", "grade_design", "ask_interviewer"}
     assert out["search"].structured_content["hits"][0]["module_id"] == "mcp"
     assert out["quiz"].structured_content["module_id"] == "rag"
     assert out["reindex"].structured_content["modules"] == 9
