@@ -164,8 +164,8 @@ def test_a_denied_tool_is_never_sent_and_the_log_says_so():
 
 
 def test_explorer_reports_progress_notifications_of_a_long_tool():
-    with ExplorerClient(Target.ours()) as c:
-        outcome = c.call_tool("reindex_curriculum")
+    with ExplorerClient(Target.ours(), permissions={"reindex_curriculum": "allow"}) as c:
+        outcome = c.call_tool("reindex_curriculum", {"confirm": True})
         kinds = [e.method for e in c.log.entries() if e.kind == "notification"]
     assert len(outcome.progress) == 10
     assert kinds.count("notifications/progress") == 10

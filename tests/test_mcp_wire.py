@@ -14,7 +14,6 @@ from mcp.server.mcpserver import MCPServer
 from mcp_types import ElicitResult
 
 from labs.mcp.cli import register  # noqa: F401 - the CLI module imports without the SDK
-from labs.mcp.server import build_server
 from labs.mcp.tasks import TaskStore, TaskWatch, task_slot, tasks_client_extension, tasks_extension
 from labs.mcp.trace import rpc_method, run_trace, transcript
 from labs.mcp.wire import RecordingTransport, ThreadedHttpServer, recording_client

@@ -338,9 +338,9 @@ def build_server(content_root: Path = CONTENT_DIR) -> MCPServer:
         if slot is not None:  # the client takes tasks: answer with a handle, work in a thread
             def work(progress) -> dict[str, Any]:
                 out = reindex(state, progress)
-                return CallToolResult(content=[TextContent(type="text", text=out.model_dump_json())],
-                                      structured_content=out.model_dump()).model_dump(
-                    by_alias=True, mode="json", exclude_none=True)
+                text = TextContent(type="text", text=out.model_dump_json())
+                return CallToolResult(content=[text], structured_content=out.model_dump()
+                                      ).model_dump(by_alias=True, mode="json", exclude_none=True)
             slot.record = store.start("reindex_curriculum", work)
             return ReindexResult(modules=0, sections=0, seconds=0.0)  # replaced by the handle
 

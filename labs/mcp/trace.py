@@ -31,19 +31,38 @@ def client_mode(era: Era) -> str:
     return "auto" if era == "modern" else "legacy"
 
 
-def run_trace(era: Era, url: str | None = None, query: str = DEFAULT_QUERY) -> dict[str, Any]:
+Action = Literal["list_tools", "call_tool", "read_resource"]
+ACTIONS: dict[str, str] = {"list_tools": "list the tools",
+                           "call_tool": "call search_curriculum",
+                           "read_resource": "read lesson://mcp"}
+SCRIPT: tuple[Action, ...] = ("list_tools", "call_tool")
+
+
+def run_trace(era: Era, url: str | None = None, query: str = DEFAULT_QUERY,
+              actions: tuple[Action, ...] = SCRIPT) -> dict[str, Any]:
     """Run the scripted session against `url` (or a server started for it) and record it."""
     if era not in ERAS:
         raise ValueError(f"era must be one of {', '.join(ERAS)}, not {era!r}")
     from labs.mcp.wire import ThreadedHttpServer
 
     if url is not None:
-        return _session(era, url, query)
+        return _session(era, url, query, actions)
     with ThreadedHttpServer() as server:
-        return _session(era, server.url, query)
+        return _session(era, server.url, query, actions)
 
 
-def _session(era: Era, url: str, query: str) -> dict[str, Any]:
+async def _act(client, action: Action, query: str) -> None:
+    if action == "list_tools":
+        await client.list_tools()
+    elif action == "call_tool":
+        await client.call_tool("search_curriculum", {"query": query, "k": 2})
+    elif action == "read_resource":
+        await client.read_resource("lesson://mcp")
+    else:
+        raise ValueError(f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
+
+
+def _session(era: Era, url: str, query: str, actions: tuple[Action, ...]) -> dict[str, Any]:
     import anyio
     from mcp import Client
     from mcp.client.streamable_http import streamable_http_client
@@ -59,8 +78,8 @@ def _session(era: Era, url: str, query: str) -> dict[str, Any]:
             async with Client(transport, mode=client_mode(era), cache=None,
                               client_info=Implementation(name="aie-bridge-trace",
                                                          version="0.1")) as client:
-                await client.list_tools()
-                await client.call_tool("search_curriculum", {"query": query, "k": 2})
+                for action in actions:
+                    await _act(client, action, query)
                 return client.protocol_version
 
     version = anyio.run(go)
@@ -90,8 +109,9 @@ _NOTES = {
     "initialize": "The handshake: versions and capabilities are negotiated once, and the "
                   "server answers with an Mcp-Session-Id that pins this client to it.",
     "notifications/initialized": "The handshake's third leg; the server answers 202, no body.",
-    "tools/list": "The listing. Modern results carry ttlMs/cacheScope so a client can cache it.",
-    "tools/call": "The call. Modern: Mcp-Method and Mcp-Name route it without reading the body.",
+    "tools/list": "The listing; on the 2026 wire it carries ttlMs/cacheScope caching hints.",
+    "tools/call": "The call; on the 2026 wire Mcp-Method and Mcp-Name route it unread.",
+    "resources/read": "The read; on the 2026 wire Mcp-Name carries the URI and the result a TTL.",
     "GET stream": "The standalone SSE stream for server-initiated messages (legacy sessions).",
     "DELETE session": "The client ends the session; the server drops its state.",
 }

@@ -40,12 +40,13 @@ def _json_or_text(raw: bytes) -> Any:
 def sse_messages(raw: bytes) -> list[Any]:
     """The JSON payloads of an SSE body's `data:` lines, one per event.
 
-    >>> sse_messages(b'event: message\\ndata: {"id": 1}\\n\\n: keep-alive\\n\\ndata: {"id": 2}\\n\\n')
+    >>> sse_messages(b'event: message\\ndata: {"id": 1}\\n\\n: ping\\n\\ndata: {"id": 2}\\n\\n')
     [{'id': 1}, {'id': 2}]
     """
     out = []
     for block in raw.decode("utf-8", errors="replace").replace("\r\n", "\n").split("\n\n"):
-        data = "\n".join(line[5:].lstrip() for line in block.split("\n") if line.startswith("data:"))
+        data = "\n".join(line[5:].lstrip() for line in block.split("\n")
+                         if line.startswith("data:"))
         if data:
             out.append(_json_or_text(data.encode()))
     return out
