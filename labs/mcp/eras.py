@@ -150,8 +150,8 @@ def table(rows: list[Row]) -> list[dict[str, str]]:
     def cell(s: Side | None) -> str:
         if s is None:
             return "—"
-        extra = ", ".join(f"{k}: {v[:16]}" for k, v in s.headers.items()
-                          if k != "MCP-Protocol-Version")
+        extra = ", ".join(f"{k}: {v if len(v) <= 24 else v[:8] + '…'}"
+                          for k, v in s.headers.items() if k != "MCP-Protocol-Version")
         return f"{s.method} → {s.status}" + (f" [{extra}]" if extra else "")
 
     return [{"step": str(i), "phase": r.phase, "2026-07-28 (stateless)": cell(r.modern),
