@@ -474,9 +474,22 @@ class ExplorerClient:
         self._portal = self._portal_cm.__enter__()
         from labs.mcp.tasks import tasks_client_extension
 
+        # The callbacks hold this object weakly: the running loop keeps the SDK client alive,
+        # and a strong reference back would keep a dropped explorer (and its server) alive too.
+        me = weakref.ref(self)
+
+        async def elicit(ctx, params):
+            explorer = me()
+            if explorer is None:
+                from mcp_types import ElicitResult
+
+                return ElicitResult(action="cancel")
+            return await explorer._elicit(ctx, params)
+
         client = Client(transport, mode=self.mode, read_timeout_seconds=self.timeout,
-                        cache=None, elicitation_callback=self._elicit,
-                        extensions=[tasks_client_extension(lambda: self._watch)],
+                        cache=None, elicitation_callback=elicit,
+                        extensions=[tasks_client_extension(
+                            lambda: getattr(me(), "_watch", None))],
                         client_info=Implementation(name="aie-bridge-explorer", version="0.1"))
         self._client_cm = self._portal.wrap_async_context_manager(client)
         try:

@@ -48,7 +48,13 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.server.mcpserver.prompts.base import AssistantMessage, Message, UserMessage
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp.shared.exceptions import MCPError
-from mcp_types import INVALID_PARAMS, CallToolResult, TextContent, ToolAnnotations
+from mcp_types import (
+    INVALID_PARAMS,
+    MISSING_REQUIRED_CLIENT_CAPABILITY,
+    CallToolResult,
+    TextContent,
+    ToolAnnotations,
+)
 from pydantic import BaseModel, Field
 
 from labs import __version__
@@ -262,7 +268,15 @@ def _argument_guard(mcp: MCPServer):
                         type="text",
                         text=f"{tool.name} does not take {', '.join(map(repr, unknown))}; "
                              f"its arguments are: {', '.join(sorted(allowed)) or 'none'}")])
-        result = await call_next(ctx)
+        try:
+            result = await call_next(ctx)
+        except MCPError as e:
+            if e.error.code != MISSING_REQUIRED_CLIENT_CAPABILITY or ctx.method != "tools/call":
+                raise
+            raise MCPError(code=e.error.code, data=e.error.data, message=(
+                f"{e.error.message}. This tool asks its user a question mid-call; a host that "
+                "cannot ask (no elicitation) can answer it up front: reindex_curriculum takes "
+                "confirm=true, grade_design takes prompt_id.")) from None
         if isinstance(result, dict) and result.get("isError"):  # the runner hands back JSON
             for block in result.get("content") or []:
                 if isinstance(block, dict) and block.get("type") == "text":
