@@ -175,3 +175,17 @@ print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
                          check=True, timeout=120,
                          env={"PATH": "/usr/bin:/bin", "AIE_BRIDGE_DATA_DIR": str(tmp_path)})
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_explorer_page_runs_one_action_in_both_eras_and_explains_the_differences():
+    at = page_test(PAGE, timeout=120)
+    at.run()
+    at.radio(key="mcp_era_action").set_value("read_resource").run()
+    at.button(key="mcp_era_run").click().run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "differs in" in d.value.columns)
+    assert list(table["phase"])[0] == "setup" and "resources/read" in " ".join(
+        table["2026-07-28 (stateless)"])
+    assert any("sticky sessions" in m.value for m in at.markdown)
+    at.select_slider(key="mcp_era_step").set_value(1).run()
+    assert "server/discover" in at.get("graphviz_chart")[-2].proto.spec

@@ -148,3 +148,12 @@ def test_a_rejected_ask_is_never_sent(server_url):
         sent = [e.method for e in c.log.entries() if e.direction == "client→server"]
     assert not outcome.sent and "did not approve" in outcome.denied_reason
     assert "tools/call" not in sent
+
+
+def test_a_prompt_form_lists_the_ids_and_refuses_a_blank_required_argument():
+    prompt = {"name": "mock_interview", "arguments": [{"name": "prompt_id", "required": True}]}
+    resources = [{"uri": "design-prompt://docs-chatbot"}, {"uri": "lesson://mcp"}]
+    assert view.prompt_hint(prompt, resources) == "prompt_id is one of: `docs-chatbot`"
+    assert view.prompt_hint({"arguments": [{"name": "topic"}]}, resources) is None
+    assert "`prompt_id`" in view.missing_arguments(prompt, {"prompt_id": "  "})
+    assert view.missing_arguments(prompt, {"prompt_id": "docs-chatbot"}) is None

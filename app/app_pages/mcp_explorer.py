@@ -188,8 +188,12 @@ with tabs[2]:
         pname = st.selectbox("Prompt (user-controlled)", list(prompts), key="mcp_prompt_name")
         pargs = {a["name"]: st.text_input(a["name"], key=f"mcp_parg_{pname}_{a['name']}")
                  for a in prompts[pname].get("arguments") or []}
+        if hint := view.prompt_hint(prompts[pname], lists["resources"]):
+            st.caption(hint)
         if st.button("Get prompt", key="mcp_get_prompt"):
             try:
+                if refusal := view.missing_arguments(prompts[pname], pargs):
+                    raise ExplorerError(refusal)
                 S["mcp_prompt"] = client.get_prompt(pname, {k: v.strip() for k, v in
                                                             pargs.items() if v.strip()})
             except ExplorerError as e:

@@ -191,3 +191,20 @@ def annotations_line(tool: dict[str, Any]) -> str:
     """A tool's annotations as one caption line (what a host reads to set its default)."""
     notes = tool.get("annotations") or {}
     return "Annotations: " + (", ".join(f"`{k}: {v}`" for k, v in notes.items()) or "none")
+
+
+def prompt_hint(prompt: dict[str, Any], resources: list[dict[str, Any]]) -> str | None:
+    """Which ids a prompt's `prompt_id` takes, from the listed design-prompt:// resources."""
+    names = [a["name"] for a in prompt.get("arguments") or []]
+    known = [r["uri"].split("://", 1)[1] for r in resources
+             if str(r.get("uri", "")).startswith("design-prompt://")]
+    return "prompt_id is one of: " + ", ".join(f"`{k}`" for k in known) \
+        if "prompt_id" in names and known else None
+
+
+def missing_arguments(prompt: dict[str, Any], values: dict[str, str]) -> str | None:
+    """Why a prompts/get would be refused for a blank required argument (so it is not sent)."""
+    missing = [a["name"] for a in prompt.get("arguments") or []
+               if a.get("required") and not (values.get(a["name"]) or "").strip()]
+    return ("Not sent: fill the required argument(s) " + ", ".join(f"`{m}`" for m in missing)
+            + " first.") if missing else None
