@@ -157,3 +157,22 @@ def test_a_prompt_form_lists_the_ids_and_refuses_a_blank_required_argument():
     assert view.prompt_hint({"arguments": [{"name": "topic"}]}, resources) is None
     assert "`prompt_id`" in view.missing_arguments(prompt, {"prompt_id": "  "})
     assert view.missing_arguments(prompt, {"prompt_id": "docs-chatbot"}) is None
+
+
+def test_the_explorer_shows_the_servers_question_and_logs_both_round_trips(server_url):
+    with ExplorerClient(Target("http", url=server_url), mode="auto",
+                        permissions={"reindex_curriculum": "allow"}) as c:
+        pending = c.start_tool_call("reindex_curriculum", {})
+        for _ in range(400):
+            if c.form is not None:
+                break
+            threading.Event().wait(0.01)
+        assert c.form is not None and c.form.schema["properties"]["confirm"]["type"] == "boolean"
+        c.form.answer("accept", {"confirm": True})
+        outcome = pending.result(60)
+        panel = view.log_panel(c.log.entries())
+    assert outcome.sent and not outcome.is_error
+    calls = [r for r in panel.rows if r["method"] == "tools/call" and r["kind"] == "request"]
+    assert len(calls) == 2  # the first try, and the retry with the answer
+    notes = [r["note"] for r in panel.rows]
+    assert any("needs input" in n for n in notes) and any("retry" in n for n in notes)
