@@ -110,6 +110,15 @@ def outcome(name: str, args: dict, result) -> None:
             st.dataframe(pd.DataFrame(rows), hide_index=True)
 
 
+def run_eras(action: str) -> None:
+    """Run the action in both eras; a server that cannot start is one sentence, not a trace."""
+    try:
+        with st.spinner("Running the action in both eras…"):
+            S["mcp_eras"] = eras.compare(action)
+    except (ExplorerError, RuntimeError, OSError) as e:
+        st.error(f"The comparison could not run: {e}")
+
+
 def era_panel(cmp: dict) -> None:
     """Both eras' wire logs aligned, the differences explained, the diagram per era."""
     st.dataframe(pd.DataFrame(eras.table(cmp["rows"])), hide_index=True)

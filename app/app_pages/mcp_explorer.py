@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app import mcp_parts as parts
-from labs.mcp import eras, teach, view
+from labs.mcp import teach, view
 from labs.mcp.explorer import (
     CUSTOM_SERVERS_ENV,
     PERMISSIONS,
@@ -217,8 +217,7 @@ with tabs[4]:
     action = st.radio("Action", list(ACTIONS), format_func=ACTIONS.get, horizontal=True,
                       key="mcp_era_action")
     if st.button("Run in both eras", key="mcp_era_run"):
-        with st.spinner("Running the action in both eras…"):
-            S["mcp_eras"] = eras.compare(action)
+        parts.run_eras(action)
     if S.get("mcp_eras"):
         parts.era_panel(S["mcp_eras"])
 
