@@ -189,3 +189,30 @@ def test_explorer_page_runs_one_action_in_both_eras_and_explains_the_differences
     assert any("sticky sessions" in m.value for m in at.markdown)
     at.select_slider(key="mcp_era_step").set_value(1).run()
     assert "server/discover" in at.get("graphviz_chart")[-2].proto.spec
+
+
+@pytest.mark.slow
+def test_explorer_page_in_the_2026_era_follows_reindex_as_a_task_to_its_result():
+    at = page_test(PAGE, timeout=120)
+    at.run()
+    at.selectbox(key="mcp_mode").set_value("auto").run()
+    at.button(key="mcp_connect").click().run()
+    client = at.session_state["mcp_client"]
+    try:
+        assert client.info.protocol_version == "2026-07-28"
+        at.selectbox(key="mcp_perm_reindex_curriculum").set_value("allow").run()
+        at.selectbox(key="mcp_tool").set_value("reindex_curriculum").run()
+        at.checkbox(key="mcp_arg_reindex_curriculum_confirm").check()
+        _button(at, "Call tool").click().run()
+        for _ in range(100):  # a browser reruns the in-flight fragment every 0.5 s
+            if "mcp_pending" not in at.session_state:
+                break
+            at.run()
+        assert not at.exception
+        _, _, outcome = at.session_state["mcp_last_result"]
+        assert outcome.sent and outcome.structured["modules"] == 9
+        assert outcome.task_states[0]["resultType"] == "task"
+        assert any("task states (tasks/get)" in m.value for m in at.markdown)
+        assert "tasks/get" in [e.method for e in client.log.entries()]
+    finally:
+        at.button(key="mcp_disconnect").click().run()
