@@ -46,7 +46,7 @@ def test_explorer_page_logs_a_real_initialize_list_and_call_and_honours_a_denial
         assert "handshake: versions and capabilities" in at.get("graphviz_chart")[0].proto.spec
 
         # the host denies get_quiz: the call is never sent and the log records the refusal
-        at.toggle(key="mcp_perm_get_quiz").set_value(False).run()
+        at.selectbox(key="mcp_perm_get_quiz").set_value("deny").run()
         at.selectbox(key="mcp_tool").set_value("get_quiz").run()
         at.text_input(key="mcp_arg_get_quiz_module_id").set_value("rag")
         sent_before = sum(1 for e in client.log.entries() if e.direction == "client→server")
@@ -62,6 +62,43 @@ def test_explorer_page_logs_a_real_initialize_list_and_call_and_honours_a_denial
     assert not client.connected
     assert "mcp_client" not in at.session_state
     assert len(at.session_state["mcp_last_log"]) > 0  # the log survives the disconnect
+
+
+@pytest.mark.slow
+def test_explorer_page_holds_a_destructive_call_for_approval_then_asks_the_servers_question():
+    at = page_test(PAGE, timeout=120)
+    at.run()
+    at.button(key="mcp_connect").click().run()
+    client = at.session_state["mcp_client"]
+    try:
+        assert at.selectbox(key="mcp_perm_reindex_curriculum").value == "ask"
+        at.selectbox(key="mcp_tool").set_value("reindex_curriculum").run()
+        _button(at, "Call tool").click().run()
+        assert not at.exception
+        sent = [e.method for e in client.log.entries() if e.direction == "client→server"]
+        assert "tools/call" not in sent  # held by the host
+        assert client.log.entries()[-1].kind == "ask"
+        assert any("Approve `reindex_curriculum`?" in w.value for w in at.warning)
+        at.button(key="mcp_approve").click().run()
+        for _ in range(100):  # the fragment polls every 0.5 s in a browser; AppTest reruns
+            if client.form is not None:
+                break
+            at.run()
+        assert client.form is not None and "Rebuild" in client.form.message
+        at.run()
+        at.checkbox(key="mcp_el_confirm").check()
+        _button(at, "Send answer").click().run()
+        for _ in range(100):
+            if "mcp_last_result" in at.session_state and "mcp_pending" not in at.session_state:
+                break
+            at.run()
+        name, _, outcome = at.session_state["mcp_last_result"]
+        assert name == "reindex_curriculum" and outcome.sent and not outcome.is_error
+        assert outcome.structured["modules"] == 9
+        methods = [e.method for e in client.log.entries()]
+        assert "elicitation/create" in methods  # the server's question, logged on the wire
+    finally:
+        at.button(key="mcp_disconnect").click().run()
 
 
 def test_explorer_page_says_what_is_wrong_with_an_empty_command():
@@ -138,3 +175,44 @@ print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
                          check=True, timeout=120,
                          env={"PATH": "/usr/bin:/bin", "AIE_BRIDGE_DATA_DIR": str(tmp_path)})
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_explorer_page_runs_one_action_in_both_eras_and_explains_the_differences():
+    at = page_test(PAGE, timeout=120)
+    at.run()
+    at.radio(key="mcp_era_action").set_value("read_resource").run()
+    at.button(key="mcp_era_run").click().run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "differs in" in d.value.columns)
+    assert list(table["phase"])[0] == "setup" and "resources/read" in " ".join(
+        table["2026-07-28 (stateless)"])
+    assert any("sticky sessions" in m.value for m in at.markdown)
+    at.select_slider(key="mcp_era_step").set_value(1).run()
+    assert "server/discover" in at.get("graphviz_chart")[-2].proto.spec
+
+
+@pytest.mark.slow
+def test_explorer_page_in_the_2026_era_follows_reindex_as_a_task_to_its_result():
+    at = page_test(PAGE, timeout=120)
+    at.run()
+    at.selectbox(key="mcp_mode").set_value("auto").run()
+    at.button(key="mcp_connect").click().run()
+    client = at.session_state["mcp_client"]
+    try:
+        assert client.info.protocol_version == "2026-07-28"
+        at.selectbox(key="mcp_perm_reindex_curriculum").set_value("allow").run()
+        at.selectbox(key="mcp_tool").set_value("reindex_curriculum").run()
+        at.checkbox(key="mcp_arg_reindex_curriculum_confirm").check()
+        _button(at, "Call tool").click().run()
+        for _ in range(100):  # a browser reruns the in-flight fragment every 0.5 s
+            if "mcp_pending" not in at.session_state:
+                break
+            at.run()
+        assert not at.exception
+        _, _, outcome = at.session_state["mcp_last_result"]
+        assert outcome.sent and outcome.structured["modules"] == 9
+        assert outcome.task_states[0]["resultType"] == "task"
+        assert any("task states (tasks/get)" in m.value for m in at.markdown)
+        assert "tasks/get" in [e.method for e in client.log.entries()]
+    finally:
+        at.button(key="mcp_disconnect").click().run()

@@ -50,7 +50,7 @@ def walk_everything(server) -> dict:
             async def on_progress(p, total, message):
                 progress.append(p)
 
-            out["reindex"] = await c.call_tool("reindex_curriculum", {},
+            out["reindex"] = await c.call_tool("reindex_curriculum", {"confirm": True},
                                                progress_callback=on_progress)
             out["progress"] = progress
             out["cost"] = await c.call_tool("estimate_cost", {
@@ -84,7 +84,7 @@ def walk_everything(server) -> dict:
 def check_walk(out: dict) -> None:
     assert out["version"] == "2025-11-25"
     assert set(out["tools"]) == {"search_curriculum", "get_quiz", "reindex_curriculum",
-                                 "estimate_cost", "grade_design"}
+                                 "estimate_cost", "grade_design", "ask_interviewer"}
     assert out["search"].structured_content["hits"][0]["module_id"] == "mcp"
     assert out["quiz"].structured_content["module_id"] == "rag"
     assert out["reindex"].structured_content["modules"] == 9
@@ -164,8 +164,8 @@ def test_a_denied_tool_is_never_sent_and_the_log_says_so():
 
 
 def test_explorer_reports_progress_notifications_of_a_long_tool():
-    with ExplorerClient(Target.ours()) as c:
-        outcome = c.call_tool("reindex_curriculum")
+    with ExplorerClient(Target.ours(), permissions={"reindex_curriculum": "allow"}) as c:
+        outcome = c.call_tool("reindex_curriculum", {"confirm": True})
         kinds = [e.method for e in c.log.entries() if e.kind == "notification"]
     assert len(outcome.progress) == 10
     assert kinds.count("notifications/progress") == 10

@@ -11,13 +11,13 @@ import anyio
 import pytest
 from mcp import Client
 
-from labs.mcp import explorer, paths, search, server, teach
+from labs.mcp import explorer, paths, search, server, teach, wire
 from labs.mcp.explorer import MessageLog, check_url, parse_command
 from labs.mcp.paths import PathRefused, check_relative, resolve_inside
 from labs.mcp.server import origin_allowed
 
 
-@pytest.mark.parametrize("module", [paths, server, teach, explorer, search])
+@pytest.mark.parametrize("module", [paths, server, teach, explorer, search, wire])
 def test_docstring_examples_hold(module):
     result = doctest.testmod(module)
     assert result.failed == 0

@@ -1,4 +1,5 @@
-"""`aie-bridge mcp serve|list`: run the AIE Bridge MCP server, or print what it offers."""
+"""`aie-bridge mcp serve|list|trace`: run the AIE Bridge MCP server, print what it offers, or
+record one scripted session over streamable HTTP in either protocol era."""
 
 from __future__ import annotations
 
@@ -23,6 +24,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.set_defaults(func=_serve)
     lst = msub.add_parser("list", help="print the tools, resources and prompts as JSON")
     lst.set_defaults(func=_list)
+    trace = msub.add_parser("trace", help="record a scripted session over streamable HTTP: "
+                            "every request and response, headers and JSON bodies")
+    trace.add_argument("--era", choices=["modern", "legacy"], default="modern",
+                       help="modern: 2026-07-28 stateless (server/discover); "
+                            "legacy: 2025-11-25 initialize handshake and session")
+    trace.add_argument("--json", action="store_true",
+                       help='print {"era", "exchanges": [{"request", "response"}]} as JSON')
+    trace.add_argument("--url", default=None,
+                       help="trace a running server instead of starting one on a free port")
+    trace.set_defaults(func=_trace)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -54,4 +65,27 @@ def _list(args: argparse.Namespace) -> int:
     from labs.mcp.server import build_server, describe
 
     print(json.dumps(describe(build_server()), indent=2))
+    return 0
+
+
+def _trace(args: argparse.Namespace) -> int:
+    import logging
+
+    from labs.mcp.explorer import ExplorerError, check_url
+    from labs.mcp.trace import run_trace, transcript
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    try:
+        url = check_url(args.url) if args.url is not None else None
+        trace = run_trace(args.era, url)
+    except ExplorerError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except Exception as e:  # noqa: BLE001 - an unreachable or non-MCP URL is one sentence
+        from labs.mcp.explorer import _explain
+
+        print(f"error: the trace against {args.url or 'the built-in server'} failed: "
+              f"{_explain(e)}", file=sys.stderr)
+        return 1
+    print(json.dumps(trace, indent=2) if args.json else transcript(trace))
     return 0

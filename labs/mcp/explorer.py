@@ -8,12 +8,18 @@ JSON-RPC message captured at the transport and host-side per-tool permissions.
   including the `initialize` handshake and progress notifications, not a reconstruction.
 - `ExplorerClient`: runs the SDK client on an event loop in a background thread (an anyio
   blocking portal), so a Streamlit page can keep one live session across reruns and call
-  it synchronously. A tool the host has denied is never sent; the log records the refusal.
+  it synchronously. Host permissions per tool are allow / ask / deny (a destructive tool, by
+  its `destructiveHint`, defaults to ask): a denied call is never sent, an asked one waits for
+  the learner's approval with its arguments shown, and the log records both.
+- A server's question mid-call (elicitation; `input_required` on the 2026 wire) becomes a
+  `FormRequest` the page shows; the call waits until the learner answers or declines.
+- Where the protocol allows (2026-07-28), the client declares the Tasks extension, so a long
+  tool answers with a task the page polls (`PendingCall.watch`) and may cancel.
 - `LocalHttpServer`: our server as a subprocess on a free loopback port, for the stdio versus
   streamable HTTP comparison.
 
-Left out: sampling, elicitation and roots (the explorer declares none of these client
-capabilities), OAuth for remote servers, and resource subscriptions.
+Left out: sampling and roots (the explorer declares neither), URL-mode elicitation, OAuth for
+remote servers, and resource subscriptions.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 Direction = Literal["client→server", "server→client", "host"]
+Permission = Literal["allow", "ask", "deny"]
+PERMISSIONS: tuple[Permission, ...] = ("allow", "ask", "deny")
 TransportKind = Literal["stdio", "http"]
 
 
@@ -333,22 +341,66 @@ class ToolOutcome:
     structured: dict[str, Any] | None = None
     progress: list[dict[str, Any]] = field(default_factory=list)
     denied_reason: str | None = None
+    task_states: list[dict[str, Any]] = field(default_factory=list)  # tasks/get answers
+
+
+@dataclass
+class FormRequest:
+    """A server's question to the user mid-call: message and a flat JSON Schema form."""
+
+    message: str
+    schema: dict[str, Any]
+    answered: threading.Event = field(default_factory=threading.Event)
+    action: str = "cancel"  # accept | decline | cancel
+    content: dict[str, Any] | None = None
+
+    def answer(self, action: str, content: dict[str, Any] | None = None) -> None:
+        self.action, self.content = action, content if action == "accept" else None
+        self.answered.set()
 
 
 class PendingCall:
-    """A tools/call in flight: `progress` fills from the event loop, `result()` waits."""
+    """A tools/call in flight: `progress` fills from the event loop, `result()` waits.
 
-    def __init__(self, future, progress: list[dict[str, Any]], denied: str | None = None):
+    A call the host holds for approval (`awaiting_approval`) has sent nothing yet:
+    `approve()` sends it, `reject()` drops it.
+    """
+
+    def __init__(self, future, progress: list[dict[str, Any]], denied: str | None = None,
+                 watch=None, send: Callable[[], Any] | None = None):
         self._future = future
         self.progress = progress
         self.denied = denied
+        self.watch = watch  # a labs.mcp.tasks.TaskWatch when the server made a task of it
+        self._send = send
+
+    @property
+    def awaiting_approval(self) -> bool:
+        return self._send is not None and self._future is None and self.denied is None
+
+    def approve(self) -> None:
+        if self.awaiting_approval:
+            self._future = self._send()
+
+    def reject(self, reason: str = "the learner did not approve the call") -> None:
+        if self.awaiting_approval:
+            self.denied = reason
+
+    def cancel_task(self) -> None:
+        """Ask the server to cancel the task behind this call (tasks/cancel on the next poll)."""
+        if self.watch is not None:
+            self.watch.cancel.set()
 
     def done(self) -> bool:
+        if self.awaiting_approval:
+            return False
         return self._future is None or self._future.done()
 
     def result(self, timeout: float | None = None) -> ToolOutcome:
         from mcp.shared.exceptions import MCPError
 
+        if self.awaiting_approval:
+            raise ExplorerError("the call is waiting for the learner's approval")
         if self._future is None:
             return ToolOutcome(sent=False, denied_reason=self.denied)
         try:
@@ -359,7 +411,8 @@ class PendingCall:
             raise ExplorerError(_explain(e)) from None
         text = "\n".join(getattr(c, "text", f"[{c.type} content]") for c in result.content)
         return ToolOutcome(sent=True, is_error=bool(result.is_error), text=text,
-                           structured=result.structured_content, progress=list(self.progress))
+                           structured=result.structured_content, progress=list(self.progress),
+                           task_states=list(self.watch.states) if self.watch else [])
 
 
 def _dump(model) -> dict[str, Any]:
@@ -372,13 +425,18 @@ class ExplorerClient:
     >>> # c = ExplorerClient(Target.ours()); info = c.connect(); c.list_tools(); c.close()
     """
 
-    def __init__(self, target: Target, *, mode: Literal["legacy", "auto"] = "legacy",
-                 timeout: float = 30.0, permissions: dict[str, bool] | None = None):
+    def __init__(self, target: Target, *, mode: str = "legacy", timeout: float = 30.0,
+                 permissions: dict[str, Permission | bool] | None = None):
         self.target = target
         self.mode = mode
         self.timeout = timeout
         self.log = MessageLog(target.kind)
-        self.permissions: dict[str, bool] = dict(permissions or {})
+        self.permissions: dict[str, Permission] = {
+            k: ("allow" if v is True else "deny" if v is False else v)
+            for k, v in (permissions or {}).items()}
+        self.destructive: set[str] = set()  # tools whose annotations say destructiveHint
+        self.form: FormRequest | None = None  # the server's open question, if any
+        self._watch = None
         self.info: ServerInfo | None = None
         self._portal_cm = None
         self._portal = None
@@ -414,8 +472,24 @@ class ExplorerClient:
         transport = self._transport()
         self._portal_cm = start_blocking_portal()
         self._portal = self._portal_cm.__enter__()
+        from labs.mcp.tasks import tasks_client_extension
+
+        # The callbacks hold this object weakly: the running loop keeps the SDK client alive,
+        # and a strong reference back would keep a dropped explorer (and its server) alive too.
+        me = weakref.ref(self)
+
+        async def elicit(ctx, params):
+            explorer = me()
+            if explorer is None:
+                from mcp_types import ElicitResult
+
+                return ElicitResult(action="cancel")
+            return await explorer._elicit(ctx, params)
+
         client = Client(transport, mode=self.mode, read_timeout_seconds=self.timeout,
-                        cache=None,
+                        cache=None, elicitation_callback=elicit,
+                        extensions=[tasks_client_extension(
+                            lambda: getattr(me(), "_watch", None))],
                         client_info=Implementation(name="aie-bridge-explorer", version="0.1"))
         self._client_cm = self._portal.wrap_async_context_manager(client)
         try:
@@ -498,9 +572,27 @@ class ExplorerClient:
             except Exception as e:  # noqa: BLE001 - transport failures become one sentence
                 raise ExplorerError(_explain(e)) from None
 
+    async def _elicit(self, ctx, params):
+        """The server asks the user: publish the form, wait (off the loop) for the answer."""
+        import anyio
+        from mcp_types import ElicitResult
+
+        form = FormRequest(getattr(params, "message", ""),
+                           getattr(params, "requested_schema", None) or {})
+        self.form = form
+        try:
+            answered = await anyio.to_thread.run_sync(form.answered.wait, self.timeout * 10)
+        finally:
+            self.form = None
+        if not answered:
+            return ElicitResult(action="cancel")
+        return ElicitResult(action=form.action, content=form.content)
+
     def list_tools(self) -> list[dict[str, Any]]:
-        tools = self._call(lambda: self._client.list_tools()).tools
-        return [_dump(t) for t in tools]
+        tools = [_dump(t) for t in self._call(lambda: self._client.list_tools()).tools]
+        self.destructive = {t["name"] for t in tools
+                            if (t.get("annotations") or {}).get("destructiveHint")}
+        return tools
 
     def list_resources(self) -> list[dict[str, Any]]:
         return [_dump(r) for r in self._call(lambda: self._client.list_resources()).resources]
@@ -512,32 +604,51 @@ class ExplorerClient:
     def list_prompts(self) -> list[dict[str, Any]]:
         return [_dump(p) for p in self._call(lambda: self._client.list_prompts()).prompts]
 
+    def permission(self, tool: str) -> Permission:
+        """The host's rule for a tool: what the learner set, else ask for destructive ones."""
+        return self.permissions.get(tool, "ask" if tool in self.destructive else "allow")
+
     def allowed(self, tool: str) -> bool:
-        return self.permissions.get(tool, True)
+        return self.permission(tool) != "deny"
 
     def start_tool_call(self, name: str, arguments: dict[str, Any] | None = None) -> PendingCall:
         """Send tools/call without waiting, so a page can draw progress while the tool runs.
 
-        A tool the host denies is never sent: the log gets a 'denied' entry from the host.
+        'deny': never sent, the log gets a host 'denied' entry. 'ask': nothing is sent until
+        `approve()`; the log gets a host 'ask' entry with the arguments.
         """
+        from labs.mcp.tasks import TaskWatch
+
         if self._client is None:
             raise ExplorerError("not connected: connect to a server first")
-        if not self.allowed(name):
+        rule = self.permission(name)
+        if rule == "deny":
             self.log.record("host", {"tool": name, "arguments": arguments or {},
                                      "note": "blocked by the host's permission before reaching "
                                              "the client; nothing was sent to the server"},
                             kind="denied", method="tools/call")
             return PendingCall(None, [], f"the host's permission for {name!r} is 'deny'")
         progress: list[dict[str, Any]] = []
+        watch = TaskWatch()
 
         async def on_progress(p: float, total: float | None, message: str | None) -> None:
             progress.append({"progress": p, "total": total, "message": message})
 
         async def run():
+            self._watch = watch
             return await self._client.call_tool(name, arguments or {},
                                                 progress_callback=on_progress)
 
-        return PendingCall(self._portal.start_task_soon(run), progress)
+        def send():
+            return self._portal.start_task_soon(run)
+
+        if rule == "ask":
+            self.log.record("host", {"tool": name, "arguments": arguments or {},
+                                     "note": "held by the host until the learner approves; "
+                                             "nothing has been sent yet"},
+                            kind="ask", method="tools/call")
+            return PendingCall(None, progress, watch=watch, send=send)
+        return PendingCall(send(), progress, watch=watch)
 
     def call_tool(self, name: str, arguments: dict[str, Any] | None = None) -> ToolOutcome:
         """Call a tool and wait for its result (or its denial by the host)."""

@@ -1,25 +1,28 @@
 """Tools that call other labs' engines: `estimate_cost` (the cost simulator's public
-`labs.costsim.estimate`) and `grade_design` (the whiteboard's offline rubric grader).
+`labs.costsim.estimate`), `grade_design` (the whiteboard's offline rubric grader) and
+`ask_interviewer` (the whiteboard interviewer: one clarifying question, answered from the
+prompt's hidden requirements, which never leave the server otherwise).
 
 Each tool is a thin adapter: flat, typed arguments (so the input schema is one level deep
 and a host can build a form from it), the engine's own validation errors passed back as a
 tool error naming the field, and a pydantic return type for structured output.
 `grade_design` is the long-running one (it loads MiniLM and embeds the answer), so it runs
-in a worker thread and reports progress at each phase.
+in a worker thread and reports progress at each phase. Called without a `prompt_id`, it asks
+the user which prompt (an elicitation form: `input_required` on the 2026 wire, an
+`elicitation/create` request on the 2025 one).
 
 Left out: the cost simulator's self-hosting and price-override fields (the engine's defaults
 apply; the cost page exposes them) and LLM grading (the offline grader only, labelled so).
 """
 
-from __future__ import annotations
-
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp_types import ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 Rate = Annotated[float, Field(ge=0.0, le=1.0, description="a share in [0, 1]")]
 MAX_ANSWER_CHARS = 20_000
@@ -68,11 +71,38 @@ class DesignGrade(BaseModel):
                                      description="lines addressed to the grader, not graded")
 
 
-def register_lab_tools(mcp: MCPServer, state) -> list[str]:
-    """Add estimate_cost and grade_design to `mcp`; returns the names added."""
-    added = []
+class InterviewerReply(BaseModel):
+    prompt_id: str
+    question: str
+    dimension: str | None = Field(description="the clarifying dimension the question matched; "
+                                  "null when the interviewer declined")
+    answer: str
+    declined: bool
+    similarity: float | None = Field(description="cosine of the question to the dimension")
+    by: str = Field(description="who classified the question (offline: MiniLM embeddings)")
 
-    @mcp.tool(annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False))
+
+def prompt_choice_model(prompt_ids: list[str]) -> type[BaseModel]:
+    """The elicitation form asking which design prompt: one enum field of the known ids."""
+    kind: Any = Literal[tuple(prompt_ids)] if prompt_ids else str  # type: ignore[valid-type]
+    return create_model("PromptChoice", prompt_id=(kind, Field(
+        description="the design prompt to grade the answer against")))
+
+
+CLOSED = dict(destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+
+
+def register_lab_tools(mcp: MCPServer, state) -> list[str]:
+    """Add estimate_cost, grade_design and ask_interviewer to `mcp`; returns the names added."""
+    added = []
+    PromptChoice = prompt_choice_model(state.prompt_ids())
+
+    def pick_prompt(prompt_id: str | None) -> Any:
+        if prompt_id and prompt_id.strip():
+            return PromptChoice.model_construct(prompt_id=prompt_id.strip())
+        return Elicit("Which design prompt is this answer for?", PromptChoice)
+
+    @mcp.tool(annotations=ToolAnnotations(read_only_hint=True, **CLOSED))
     def estimate_cost(
         requests_per_day: Annotated[float, Field(ge=0, description="requests per day")],
         input_tokens: Annotated[int, Field(ge=0, description="prompt tokens per request")],
@@ -107,15 +137,18 @@ def register_lab_tools(mcp: MCPServer, state) -> list[str]:
 
     added.append("estimate_cost")
 
-    @mcp.tool(annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False))
+    @mcp.tool(annotations=ToolAnnotations(read_only_hint=True, **CLOSED))
     async def grade_design(
-        prompt_id: Annotated[str, Field(min_length=1, max_length=64,
-                                        description="a design prompt id, e.g. docs-chatbot")],
         answer: Annotated[str, Field(min_length=1, max_length=MAX_ANSWER_CHARS,
                                      description="the design answer in Markdown")],
         ctx: Context,
+        chosen: Annotated[Any, Resolve(pick_prompt)],
+        prompt_id: Annotated[str | None, Field(max_length=64, description="a design prompt "
+                                               "id, e.g. docs-chatbot; asked when left out")]
+        = None,
     ) -> DesignGrade:
         """Grade a design answer with the offline rubric grader, reporting progress per phase."""
+        prompt_id = chosen.prompt_id
         if not answer.strip():
             raise ToolError("answer is blank: write the design answer to grade")
         total = 4
@@ -141,4 +174,31 @@ def register_lab_tools(mcp: MCPServer, state) -> list[str]:
         return out
 
     added.append("grade_design")
+
+    @mcp.tool(annotations=ToolAnnotations(read_only_hint=True, **CLOSED))
+    async def ask_interviewer(
+        prompt_id: Annotated[str, Field(min_length=1, max_length=64,
+                                        description="a design prompt id, e.g. docs-chatbot")],
+        question: Annotated[str, Field(min_length=1, max_length=500,
+                                       description="one clarifying question, in plain words")],
+    ) -> InterviewerReply:
+        """Ask the interviewer one clarifying question; off-topic questions are declined."""
+        from labs.embeddings import get_embedder
+        from labs.llm import LLMConfig
+        from labs.whiteboard.interviewer import ask
+
+        prompt = state.design_prompt(prompt_id)
+        embedder = await anyio.to_thread.run_sync(get_embedder)
+        try:  # offline on purpose: the server promises to run with no key and no network
+            reply = await anyio.to_thread.run_sync(
+                lambda: ask(prompt, question, embedder=embedder, config=LLMConfig()))
+        except ValueError as e:
+            raise ToolError(str(e)) from None
+        return InterviewerReply(prompt_id=prompt.id, question=reply.question,
+                                dimension=reply.dimension, answer=reply.answer,
+                                declined=reply.dimension is None,
+                                similarity=None if reply.similarity is None
+                                else round(float(reply.similarity), 3), by=reply.by)
+
+    added.append("ask_interviewer")
     return added

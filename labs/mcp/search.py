@@ -69,9 +69,11 @@ class CurriculumIndex:
     """
 
     def __init__(self, sections: list[Section]):
+        import bm25s  # noqa: F401 - imported first: it sets its own logger to DEBUG on import
+
         from labs.retrieval.sparse import BM25Index, BM25Params
 
-        # bm25s sets its own logger to DEBUG on import; its index-build lines flood stderr
+        # so quiet it after the import, or its index-build lines flood a stdio server's stderr
         logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.sections = sections
         self._bm25 = BM25Index([f"{s.module_title}. {s.heading}. {s.text}" for s in sections],

@@ -6,19 +6,30 @@ structured output). One module-level factory, `build_server()`, so tests connect
 the CLI serves the same object over stdio or streamable HTTP.
 
 - Tools: `search_curriculum` (BM25 over lesson sections), `get_quiz`, `reindex_curriculum`
-  (long-running: reports progress per module), `estimate_cost` (the cost simulator) and
-  `grade_design` (the offline whiteboard grader, reporting progress per rubric step).
+  (long-running and destructive: asks the user to confirm, reports progress per module, and
+  runs as a Tasks-extension task for a client that declares it, see `labs.mcp.tasks`),
+  `estimate_cost` (the cost simulator), `grade_design` (the offline whiteboard grader; asks
+  which prompt when the id is missing) and `ask_interviewer` (one clarifying question at a
+  time, answered from the prompt's hidden requirements). Every tool carries all four
+  annotations (`readOnlyHint`, `destructiveHint`, `idempotentHint`, `openWorldHint`).
+- Asking the user mid-call uses the SDK's `Resolve`/`Elicit`: on 2026-07-28 the call answers
+  `resultType: "input_required"` and the client retries with `inputResponses`; on 2025-11-25
+  the server sends an `elicitation/create` request inside the call. One code path, two wires.
 - Resources: `lesson://{module_id}` (each lesson as Markdown, also listed one by one),
   `design-prompt://{prompt_id}` (the interviewer's public statement of a design prompt; the
   hidden requirements and reference answers stay on the server), `corpus://{+path}`
   (read-only files under content/corpus, path traversal refused twice: by the SDK and by
   `labs.mcp.paths`), and `corpus://index`.
-- Prompts: `mock_interview(prompt_id)` and `explain_for_interview(topic)`.
+- Prompts: `mock_interview(prompt_id)` (the public statement and the rules only: the hidden
+  requirements and the trap never leave the server) and `explain_for_interview(topic)`.
+- Capabilities: the same truth in both eras. The lists never change while the server runs,
+  so `listChanged` and `subscribe` are false everywhere (`subscriptions/listen` is not served);
+  listings and lessons carry `ttlMs`/`cacheScope` caching hints on the 2026 wire.
 - HTTP: `serve_http()` binds 127.0.0.1 by default and answers a browser `Origin` that is not
   local (or not explicitly allowed) with 403, as the transport specification requires.
 
-Left out: authorization (OAuth) for remote deployment, sampling and elicitation (the server
-never asks the host's model for anything), and write tools of any kind.
+Left out: authorization (OAuth) for remote deployment, sampling (the server never asks the
+host's model for anything), and write tools beyond rebuilding the search index.
 """
 
 from __future__ import annotations
@@ -30,18 +41,28 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+import anyio
+from mcp.server.caching import CacheHint
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.server.mcpserver.prompts.base import AssistantMessage, Message, UserMessage
+from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp.shared.exceptions import MCPError
-from mcp_types import INVALID_PARAMS, CallToolResult, TextContent, ToolAnnotations
+from mcp_types import (
+    INVALID_PARAMS,
+    MISSING_REQUIRED_CLIENT_CAPABILITY,
+    CallToolResult,
+    TextContent,
+    ToolAnnotations,
+)
 from pydantic import BaseModel, Field
 
 from labs import __version__
 from labs.curriculum.loader import CONTENT_DIR, ContentError, Curriculum, load_curriculum
 from labs.mcp.integrations import register_lab_tools
-from labs.mcp.paths import PathRefused, list_files, resolve_inside
+from labs.mcp.paths import PathRefused, check_relative, list_files, resolve_inside
 from labs.mcp.search import CurriculumIndex, lesson_sections
+from labs.mcp.tasks import TaskStore, task_slot, tasks_extension
 
 SERVER_NAME = "aie-bridge"
 INSTRUCTIONS = (
@@ -51,6 +72,16 @@ INSTRUCTIONS = (
     "with grade_design. Everything runs offline."
 )
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+# The listings and lessons change only when the content folder does: a client may reuse them
+# for five minutes, and share them across users (nothing in them depends on who asks).
+CACHE_HINTS = {m: CacheHint(ttl_ms=300_000, scope="public") for m in (
+    "server/discover", "tools/list", "resources/list", "resources/templates/list",
+    "prompts/list", "resources/read")}
+TRAVERSAL_NOTE = ("The server serves files under content/corpus only: a path that climbs out "
+                  "of it ('..', an absolute path, a symlink, or either hidden behind "
+                  "percent-encoding) is path traversal, and would let any client read any file "
+                  "the server process can. Give a path from corpus://index, e.g. "
+                  "corpus://README.md.")
 
 
 # --- structured outputs -------------------------------------------------------------------
@@ -93,6 +124,41 @@ class ReindexResult(BaseModel):
     modules: int
     sections: int
     seconds: float
+
+
+class ReindexConfirmation(BaseModel):
+    """What the user is asked before the index is rebuilt (an elicitation form)."""
+
+    confirm: bool = Field(description="Rebuild the search index now? Searches wait until it "
+                                      "is done.")
+
+
+def confirm_reindex(confirm: bool) -> ReindexConfirmation | Elicit[ReindexConfirmation]:
+    """Ask before rebuilding, unless the call already said `confirm: true`."""
+    if confirm:
+        return ReindexConfirmation(confirm=True)
+    return Elicit("Rebuild the curriculum search index? It reloads every lesson and replaces "
+                  "the index searches use.", ReindexConfirmation)
+
+
+def reindex(state: _State, progress) -> ReindexResult:
+    """Reload the lessons and rebuild BM25, calling `progress(done, total, message)` per step.
+
+    Shared by the synchronous call (progress notifications) and the task (tasks/get status).
+    """
+    start = time.perf_counter()
+    state._curriculum = None
+    cur = state.curriculum()
+    total = len(cur.modules) + 1
+    sections = []
+    for i, m in enumerate(cur.modules, 1):
+        sub = Curriculum(modules=[m], quizzes={}, decks={}, trainer=cur.trainer, root=cur.root)
+        sections += lesson_sections(sub)
+        progress(i, total, f"split module {m.id} into sections")
+    state._index = CurriculumIndex(sections)
+    progress(total, total, f"indexed {len(sections)} sections with BM25")
+    return ReindexResult(modules=len(cur.modules), sections=len(sections),
+                         seconds=round(time.perf_counter() - start, 3))
 
 
 class _State:
@@ -183,6 +249,14 @@ def _argument_guard(mcp: MCPServer):
     """
 
     async def guard(ctx, call_next):
+        if ctx.method == "resources/read" and isinstance(ctx.params, dict):
+            uri = str(ctx.params.get("uri") or "")
+            if uri.startswith("corpus://") and uri != "corpus://index":
+                try:
+                    check_relative(uri.removeprefix("corpus://"))
+                except PathRefused as e:
+                    raise MCPError(code=INVALID_PARAMS,
+                                   message=f"refused {uri}: {e}. {TRAVERSAL_NOTE}") from None
         if ctx.method == "tools/call" and isinstance(ctx.params, dict):
             tool = mcp._tool_manager.get_tool(str(ctx.params.get("name")))
             args = ctx.params.get("arguments") or {}
@@ -194,7 +268,15 @@ def _argument_guard(mcp: MCPServer):
                         type="text",
                         text=f"{tool.name} does not take {', '.join(map(repr, unknown))}; "
                              f"its arguments are: {', '.join(sorted(allowed)) or 'none'}")])
-        result = await call_next(ctx)
+        try:
+            result = await call_next(ctx)
+        except MCPError as e:
+            if e.error.code != MISSING_REQUIRED_CLIENT_CAPABILITY or ctx.method != "tools/call":
+                raise
+            raise MCPError(code=e.error.code, data=e.error.data, message=(
+                f"{e.error.message}. This tool asks its user a question mid-call; a host that "
+                "cannot ask (no elicitation) can answer it up front: reindex_curriculum takes "
+                "confirm=true, grade_design takes prompt_id.")) from None
         if isinstance(result, dict) and result.get("isError"):  # the runner hands back JSON
             for block in result.get("content") or []:
                 if isinstance(block, dict) and block.get("type") == "text":
@@ -207,9 +289,15 @@ def _argument_guard(mcp: MCPServer):
 def build_server(content_root: Path = CONTENT_DIR) -> MCPServer:
     """A fresh server over `content_root` (tests pass a small tree; the CLI the real one)."""
     state = _State(Path(content_root))
+    store = TaskStore()
+    # subscriptions=False: our lists never change while the server runs, so both eras
+    # advertise listChanged/subscribe false (the same truth on both wires).
     mcp = MCPServer(SERVER_NAME, title="AIE Bridge", version=__version__,
-                    instructions=INSTRUCTIONS, log_level="WARNING")
-    read_only = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+                    instructions=INSTRUCTIONS, log_level="WARNING", subscriptions=False,
+                    cache_hints=CACHE_HINTS,
+                    extensions=[tasks_extension(store, {"reindex_curriculum"})])
+    read_only = ToolAnnotations(read_only_hint=True, destructive_hint=False,
+                                idempotent_hint=True, open_world_hint=False)
     mcp.middleware.append(_argument_guard(mcp))
 
     # --- tools ------------------------------------------------------------------------------
@@ -249,23 +337,31 @@ def build_server(content_root: Path = CONTENT_DIR) -> MCPServer:
                          answer=q.answer if include_answers else None)
             for q in quiz.questions])
 
-    @mcp.tool(annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True,
-                                          open_world_hint=False))
-    async def reindex_curriculum(ctx: Context) -> ReindexResult:
-        """Reload the lessons and rebuild the search index, reporting progress per module."""
-        start = time.perf_counter()
-        state._curriculum = None
-        cur = state.curriculum()
-        total = len(cur.modules) + 1
-        sections = []
-        for i, m in enumerate(cur.modules, 1):
-            sub = Curriculum(modules=[m], quizzes={}, decks={}, trainer=cur.trainer, root=cur.root)
-            sections += lesson_sections(sub)
-            await ctx.report_progress(i, total, f"split module {m.id} into sections")
-        state._index = CurriculumIndex(sections)
-        await ctx.report_progress(total, total, f"indexed {len(sections)} sections with BM25")
-        return ReindexResult(modules=len(cur.modules), sections=len(sections),
-                             seconds=round(time.perf_counter() - start, 3))
+    @mcp.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True,
+                                          idempotent_hint=True, open_world_hint=False))
+    async def reindex_curriculum(
+        ctx: Context,
+        confirmed: Annotated[ReindexConfirmation, Resolve(confirm_reindex)],
+        confirm: Annotated[bool, Field(description="true to skip the confirmation question "
+                                       "(for a host that cannot ask its user)")] = False,
+    ) -> ReindexResult:
+        """Reload the lessons and rebuild the search index (asks first; progress per module)."""
+        if not confirmed.confirm:
+            raise ToolError("not confirmed: the index was left as it was")
+        slot = task_slot()
+        if slot is not None:  # the client takes tasks: answer with a handle, work in a thread
+            def work(progress) -> dict[str, Any]:
+                out = reindex(state, progress)
+                text = TextContent(type="text", text=out.model_dump_json())
+                return CallToolResult(content=[text], structured_content=out.model_dump()
+                                      ).model_dump(by_alias=True, mode="json", exclude_none=True)
+            slot.record = store.start("reindex_curriculum", work)
+            return ReindexResult(modules=0, sections=0, seconds=0.0)  # replaced by the handle
+
+        def progress(done: float, total: float, message: str) -> None:
+            anyio.from_thread.run(ctx.report_progress, done, total, message)
+
+        return await anyio.to_thread.run_sync(lambda: reindex(state, progress))
 
     register_lab_tools(mcp, state)
 
@@ -340,20 +436,18 @@ def build_server(content_root: Path = CONTENT_DIR) -> MCPServer:
             p = state.design_prompt(prompt_id)
         except ToolError as e:
             raise MCPError(code=INVALID_PARAMS, message=str(e)) from None
-        hidden = "\n".join(f"- {dim}: {getattr(p.hidden_requirements, dim).answer}"
-                           for dim in ("read_write", "freshness", "latency_budget",
-                                       "eval_rubric", "multi_tenancy"))
-        change = p.requirement_change
         return [
             UserMessage(
                 "You are a senior interviewer running a 45-minute AI system-design interview.\n\n"
                 f"Prompt to give the candidate: **{p.title}**\n\n{p.prompt.strip()}\n\n"
-                "Only reveal a hidden requirement when the candidate asks the matching "
-                f"clarifying question:\n{hidden}\n\n"
-                f"Part-way through, announce: \"{change.announcement}\"\n\n"
-                f"The trap most candidates miss: {p.trap.strip()}\n\n"
-                "Probe trade-offs, do not give the answer, and finish with a short graded "
-                "summary: clarifying questions, architecture, trap handled, evaluation plan."),
+                "Rules: wait for the candidate's clarifying questions. You do not know the "
+                "hidden requirements yourself: for each clarifying question call the tool "
+                f"ask_interviewer(prompt_id=\"{p.id}\", question=...) and relay its answer "
+                "word for word; if it declines, say the question is out of scope. Expect "
+                "questions on read or write, freshness, latency budget, evaluation and "
+                "multi-tenancy. Part-way through, the requirements may change: relay what "
+                "ask_interviewer says. Probe trade-offs, never give the design away, and finish "
+                "with a short summary: clarifying questions, architecture, evaluation plan."),
             AssistantMessage(f"Let's begin. {p.prompt.strip()}"),
         ]
 

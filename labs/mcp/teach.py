@@ -33,6 +33,9 @@ _STEPS = {
     "resources/read": ("a resource is read from the backend", True),
     "prompts/get": ("a prompt is rendered", True),
     "notifications/progress": ("a long tool reports progress", True),
+    "elicitation/create": ("the server asks the user mid-call (2025 elicitation)", False),
+    "tasks/get": ("the client polls a task's status (2026 Tasks extension)", True),
+    "tasks/cancel": ("the client asks the server to cancel a task", True),
 }
 
 
