@@ -87,8 +87,9 @@ def legible_dot(src: str) -> str:
     be too wide for the lesson column to show at full size."""
     out = src
     direction = _RANKDIR.search(src)
-    if direction and direction.group(1).upper() in {"LR", "RL"} and rank_count(src) > MAX_RANKS_ACROSS:
-        turned = "TB" if direction.group(1).upper() == "LR" else "BT"
+    across = direction.group(1).upper() if direction else "TB"
+    if across in {"LR", "RL"} and rank_count(src) > MAX_RANKS_ACROSS:
+        turned = "TB" if across == "LR" else "BT"
         out = out[: direction.start(1)] + turned + out[direction.end(1):]
     brace = out.find("{")
     if brace < 0:
