@@ -196,3 +196,38 @@ def test_every_bundled_diagram_is_at_most_four_ranks_across_after_layout(curricu
                 out = legible_dot(block.text)
                 across = re.search(r"rankdir\s*=\s*(LR|RL)", out)
                 assert not across or rank_count(out) <= MAX_RANKS_ACROSS, m.id
+
+
+def test_depth_sections_run_300_to_600_words_and_carry_a_table_or_worked_numbers(curriculum):
+    depth = [(m.id, s) for m in curriculum.modules for s in lesson_sections(m.body)
+             if s.title.startswith("Depth:")]
+    assert len(depth) >= 9
+    for module_id, section in depth:
+        words = len(re.findall(r"\S+", section.text))
+        assert 300 <= words <= 600, (module_id, section.title, words)
+        assert "|---" in section.text or re.search(r"\d[\d,.]* [×/] \d", section.text), section.title
+
+
+# protocol names the MCP lesson teaches; each must exist in the installed SDK, not be invented
+MCP_2026_NAMES = ["server/discover", "subscriptions/listen", "io.modelcontextprotocol/protocolVersion",
+                  "io.modelcontextprotocol/clientCapabilities", "io.modelcontextprotocol/clientInfo",
+                  "io.modelcontextprotocol/logLevel", "io.modelcontextprotocol/tasks",
+                  "io.modelcontextprotocol/ui", "input_required", "inputRequests", "inputResponses",
+                  "requestState", "resultType", "ttlMs", "cacheScope", "supportedVersions",
+                  "toolsListChanged", "resourceSubscriptions", "readOnlyHint", "destructiveHint",
+                  "idempotentHint", "openWorldHint", "mcp-method", "mcp-name",
+                  "client_id_metadata_document_supported", "oauth-protected-resource"]
+
+
+def test_mcp_lesson_teaches_the_2026_revision_with_names_the_sdk_defines(curriculum):
+    import mcp
+    import mcp_types
+
+    sdk = "".join(p.read_text(encoding="utf-8") for pkg in (mcp, mcp_types)
+                  for p in Path(pkg.__file__).parent.rglob("*.py"))
+    body = curriculum.module("mcp").body
+    for name in MCP_2026_NAMES:
+        assert name.lower() in body.lower(), f"lesson does not teach {name}"
+        assert name in sdk, f"{name} is not in the installed SDK"
+    assert "2025-06-18" not in body
+    assert body.index("2026-07-28") < body.index("initialize")
