@@ -88,7 +88,7 @@ def legible_dot(src: str) -> str:
     out = src
     direction = _RANKDIR.search(src)
     across = direction.group(1).upper() if direction else "TB"
-    if across in {"LR", "RL"} and rank_count(src) > MAX_RANKS_ACROSS:
+    if direction is not None and across in {"LR", "RL"} and rank_count(src) > MAX_RANKS_ACROSS:
         turned = "TB" if across == "LR" else "BT"
         out = out[: direction.start(1)] + turned + out[direction.end(1):]
     brace = out.find("{")
