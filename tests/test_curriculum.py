@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 import yaml
 
 from labs.cli import main
+from labs.curriculum.lesson import MAX_RANKS_ACROSS, legible_dot, lesson_sections, rank_count
 from labs.curriculum.loader import CONTENT_DIR, ContentError, lesson_blocks, load_curriculum
 
 
@@ -158,3 +160,77 @@ def test_content_check_covers_the_labs_data(content_copy, capsys):
     err = capsys.readouterr().err
     assert "eval sandbox: " in err and "similarity_pairs.yaml: field pairs.0.b" in err
     assert "design prompts: docs-chatbot.yaml" in err and "trapp" in err
+
+
+def test_lesson_sections_split_at_level_two_headings_outside_fences():
+    body = "Lead in.\n## First\ntext\n```dot\n## not a heading\n```\n### Sub\n## Second\nmore\n"
+    sections = lesson_sections(body)
+    assert [s.title for s in sections] == ["Introduction", "First", "Second"]
+    assert "## not a heading" in sections[1].text and "### Sub" in sections[1].text
+    assert "".join(s.text + "\n" for s in sections).rstrip("\n") == body.rstrip("\n")
+
+
+def test_every_bundled_lesson_splits_into_sections_that_keep_all_its_text(curriculum):
+    for m in curriculum.modules:
+        sections = lesson_sections(m.body)
+        assert len(sections) >= 4, m.id
+        assert "\n".join(s.text for s in sections).strip() == m.body.strip(), m.id
+
+
+def test_a_long_left_to_right_diagram_is_turned_top_to_bottom():
+    chain = "digraph G {\n  rankdir=LR;\n  a -> b -> c -> d -> e [label=\"x\"];\n}"
+    assert rank_count(chain) == 5
+    out = legible_dot(chain)
+    assert "rankdir=TB" in out and "fontsize=14" in out
+
+
+def test_a_short_left_to_right_diagram_keeps_its_direction():
+    out = legible_dot("digraph G { rankdir=LR; a -> b -> c; }")
+    assert "rankdir=LR" in out and out.index("fontsize") < out.index("a -> b")
+
+
+def test_every_bundled_diagram_is_at_most_four_ranks_across_after_layout(curriculum):
+    for m in curriculum.modules:
+        for block in lesson_blocks(m.body):
+            if block.kind == "dot":
+                out = legible_dot(block.text)
+                across = re.search(r"rankdir\s*=\s*(LR|RL)", out)
+                assert not across or rank_count(out) <= MAX_RANKS_ACROSS, m.id
+
+
+def test_depth_sections_run_300_to_600_words_and_carry_a_table_or_worked_numbers(curriculum):
+    depth = [(m.id, s) for m in curriculum.modules for s in lesson_sections(m.body)
+             if s.title.startswith("Depth:")]
+    assert len(depth) >= 9
+    for module_id, section in depth:
+        words = len(re.findall(r"\S+", section.text))
+        assert 300 <= words <= 600, (module_id, section.title, words)
+        worked = re.search(r"\d[\d,.]* [×/] \d", section.text)
+        assert "|---" in section.text or worked, section.title
+
+
+# protocol names the MCP lesson teaches; each must exist in the installed SDK, not be invented
+MCP_2026_NAMES = ["server/discover", "subscriptions/listen",
+                  "io.modelcontextprotocol/protocolVersion",
+                  "io.modelcontextprotocol/clientCapabilities",
+                  "io.modelcontextprotocol/clientInfo",
+                  "io.modelcontextprotocol/logLevel", "io.modelcontextprotocol/tasks",
+                  "io.modelcontextprotocol/ui", "input_required", "inputRequests", "inputResponses",
+                  "requestState", "resultType", "ttlMs", "cacheScope", "supportedVersions",
+                  "toolsListChanged", "resourceSubscriptions", "readOnlyHint", "destructiveHint",
+                  "idempotentHint", "openWorldHint", "mcp-method", "mcp-name",
+                  "client_id_metadata_document_supported", "oauth-protected-resource"]
+
+
+def test_mcp_lesson_teaches_the_2026_revision_with_names_the_sdk_defines(curriculum):
+    import mcp
+    import mcp_types
+
+    sdk = "".join(p.read_text(encoding="utf-8") for pkg in (mcp, mcp_types)
+                  for p in Path(pkg.__file__).parent.rglob("*.py"))
+    body = curriculum.module("mcp").body
+    for name in MCP_2026_NAMES:
+        assert name.lower() in body.lower(), f"lesson does not teach {name}"
+        assert name in sdk, f"{name} is not in the installed SDK"
+    assert "2025-06-18" not in body
+    assert body.index("2026-07-28") < body.index("initialize")

@@ -68,12 +68,13 @@ def test_every_tool_has_an_input_schema_and_a_structured_output_schema():
     assert "ctx" not in tools["grade_design"].input_schema["properties"]
 
 
-def test_search_curriculum_finds_the_handshake_section_first():
+def test_search_curriculum_finds_the_protocol_eras_section_first_for_the_handshake():
     r = run(lambda c: c.call_tool("search_curriculum", {"query": "initialize handshake "
                                                         "capability negotiation", "k": 3}))
     assert not r.is_error
     hits = r.structured_content["hits"]
-    assert hits[0]["section_id"] == "lesson-mcp#the-handshake-initialize-and-capability-negotiation"
+    # the 2026-07-28 section sets the legacy initialize handshake beside the stateless envelope
+    assert hits[0]["section_id"] == "lesson-mcp#the-2026-07-28-revision-a-stateless-core"
     assert hits[0]["uri"] == "lesson://mcp"
     assert len(hits) == 3
     assert hits[0]["score"] >= hits[1]["score"] >= hits[2]["score"]

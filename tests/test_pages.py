@@ -130,3 +130,18 @@ def test_database_file_is_written_in_wal_mode(isolated_data_dir):
     page_test().run()
     with sqlite3.connect(isolated_data_dir / "aie-bridge.db") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_lesson_shows_one_section_at_a_time_and_next_moves_on():
+    mod = load_curriculum().module("rag")
+    at = page_test("app_pages/modules.py")
+    at.query_params["module"] = "rag"
+    at.run()
+    no_exceptions(at)
+    text = "\n".join(m.value for m in at.markdown)
+    assert "What RAG is for" in text and "Choosing a vector database" not in text
+    assert len(at.get("graphviz_chart")) == 0
+    at.button(key="lesson_next").click().run()
+    no_exceptions(at)
+    assert len(at.get("graphviz_chart")) == 1  # the indexing pipeline section holds the diagram
+    assert mod.body.count("```dot") == 1

@@ -8,6 +8,7 @@ import streamlit as st
 
 from app import ui
 from app.nav import built_page, page_path
+from labs.curriculum.lesson import legible_dot, lesson_sections
 from labs.curriculum.loader import demote_headings, lesson_blocks
 from labs.curriculum.practice import (
     attempt_result,
@@ -49,9 +50,12 @@ lesson_tab, quiz_tab, cards_tab = st.tabs(["Lesson", "Quiz", "Flashcards"])
 with lesson_tab:
     st.subheader("Learning objectives")
     st.markdown("\n".join(f"- {o}" for o in module.objectives))
-    for block in lesson_blocks(module.body):
+    sections, section_key = lesson_sections(module.body), f"lesson_section_{module_id}"
+    picked = st.pills("Lesson sections", range(len(sections)), default=0, key=section_key,
+                      format_func=lambda i: f"{i + 1}. {sections[i].title}") or 0
+    for block in lesson_blocks(sections[picked].text):
         if block.kind == "dot":
-            st.graphviz_chart(block.text, width="stretch")
+            st.graphviz_chart(legible_dot(block.text), width="content")
         elif block.kind == "de-fails":
             with st.container(border=True):
                 # the blocks open with "**Where DE intuition fails: <the habit>.**"; colour that
@@ -63,6 +67,10 @@ with lesson_tab:
                 st.markdown(text)
         else:
             st.markdown(demote_headings(block.text))
+    if picked + 1 < len(sections):
+        st.button(f"Next section: {sections[picked + 1].title}", key="lesson_next",
+                  icon=":material/arrow_forward:",
+                  on_click=lambda: st.session_state.update({section_key: picked + 1}))
     st.subheader("Key takeaways")
     st.markdown("\n".join(f"- {t}" for t in module.takeaways))
     if status.lesson_read:

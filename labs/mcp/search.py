@@ -15,9 +15,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+from labs.curriculum.lesson import lesson_sections as split_lesson
 from labs.curriculum.loader import Curriculum
-
-_HEADING = re.compile(r"^##\s+(.+?)\s*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -39,19 +38,18 @@ def slug(heading: str) -> str:
 
 
 def lesson_sections(curriculum: Curriculum) -> list[Section]:
-    """Every `##` section of every lesson, plus the text before the first heading if any."""
+    """Every `##` section of every lesson, plus the text before the first heading if any: the
+    same split the lesson page navigates by."""
     out: list[Section] = []
     for m in curriculum.modules:
-        body = m.body
-        marks = list(_HEADING.finditer(body))
-        intro = body[: marks[0].start()] if marks else body
-        if intro.strip():
-            out.append(Section(f"lesson-{m.id}#intro", m.id, m.title, m.title, intro.strip()))
-        for i, mark in enumerate(marks):
-            end = marks[i + 1].start() if i + 1 < len(marks) else len(body)
-            heading = mark.group(1)
-            text = body[mark.end() : end].strip()
-            out.append(Section(f"lesson-{m.id}#{slug(heading)}", m.id, m.title, heading, text))
+        for part in split_lesson(m.body):
+            head, _, rest = part.text.lstrip("\n").partition("\n")
+            if not head.startswith("## "):  # the lead-in before the first heading
+                out.append(Section(f"lesson-{m.id}#intro", m.id, m.title, m.title,
+                                   part.text.strip()))
+            else:
+                out.append(Section(f"lesson-{m.id}#{slug(part.title)}", m.id, m.title,
+                                   part.title, rest.strip()))
     return out
 
 
