@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from labs.curriculum.loader import load_curriculum
 from labs.store import Store
 from labs.workshop import create_workshop, join_workshop
-from tests.test_workshop import answer_as
 from tests.conftest import join, no_exceptions, open_dashboard, page_test
+from tests.test_workshop import answer_as
 
 PASS = "correct horse battery"
 

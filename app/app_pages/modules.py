@@ -9,8 +9,9 @@ import streamlit as st
 from app import ui
 from app.nav import built_page, page_path
 from labs.curriculum.loader import demote_headings, lesson_blocks
-from labs.curriculum.practice import mark_lesson_read, module_statuses, record_quiz_answer
+from labs.curriculum.practice import mark_lesson_read, module_statuses
 from labs.store import StoreError, set_last_module
+from labs.workshop import submit_quiz_answer
 
 DE_FAILS_LEAD = re.compile(r"^\*\*Where DE intuition fails:\s*")
 me = ui.learner()
@@ -80,9 +81,9 @@ with quiz_tab:
                     st.warning("Pick an option first.")
                 else:
                     try:
-                        st.session_state[f"quiz_result_{q.id}"] = (choice, record_quiz_answer(
+                        st.session_state[f"quiz_result_{q.id}"] = (choice, submit_quiz_answer(
                             store, cur, me.id, q.id, choice,
-                            workshop_id=ui.active_workshop_id()))
+                            workshop_id=st.session_state.get("ws_workshop_id")))
                     except StoreError as e:
                         st.error(f"Your answer was not saved: {e}")
             checked, result = st.session_state.get(f"quiz_result_{q.id}", (None, None))
