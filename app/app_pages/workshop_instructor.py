@@ -141,9 +141,9 @@ def draw_live(view: LiveView | None, access) -> None:  # type: ignore[no-untyped
                     key=f"wsi_live_dist_{view.live_id}")
     if view.revealed:
         st.success(f"Revealed: {view.options[view.correct or 0]}. {view.explanation}")
-    elif st.button("Reveal the answer", key=f"wsi_reveal_{view.live_id}", type="primary"):
-        reveal_live_question(store, access, view.live_id)
-        st.rerun(scope="fragment")
+    else:  # a callback: it runs before the fragment redraws, so the reveal shows at once
+        st.button("Reveal the answer", key=f"wsi_reveal_{view.live_id}", type="primary",
+                  on_click=reveal_live_question, args=(store, access, view.live_id))
 
 
 with watch_tab:

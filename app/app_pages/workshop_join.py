@@ -90,18 +90,23 @@ def live_question() -> None:
         else:
             if view.seconds_left is not None:
                 st.caption(f"{view.seconds_left} s left")
-            choice = st.radio("Your answer", range(len(view.options)), index=None,
-                              format_func=lambda i: view.options[i],
-                              key=f"ws_live_choice_{view.live_id}")
-            if st.button("Send answer", key=f"ws_live_send_{view.live_id}", type="primary"):
-                try:
-                    if choice is None:
-                        raise WorkshopError("Pick an option first.")
-                    answer_live_question(store, cur, member, view.live_id, choice)
-                except WorkshopError as e:
-                    st.error(str(e))
-                else:
-                    st.rerun(scope="fragment")
+            st.radio("Your answer", range(len(view.options)), index=None,
+                     format_func=lambda i: view.options[i], key=f"ws_live_choice_{view.live_id}")
+            st.button("Send answer", key=f"ws_live_send_{view.live_id}", type="primary",
+                      on_click=_send, args=(view.live_id,))
+        if error := st.session_state.pop("ws_live_error", None):
+            st.error(error)
+
+
+def _send(live_id: int) -> None:
+    """The Send button's callback: runs before the fragment redraws, so it shows the result."""
+    choice = st.session_state.get(f"ws_live_choice_{live_id}")
+    try:
+        if choice is None:
+            raise WorkshopError("Pick an option first.")
+        answer_live_question(store, cur, member, live_id, choice)
+    except WorkshopError as e:
+        st.session_state["ws_live_error"] = str(e)
 
 
 live_question()
