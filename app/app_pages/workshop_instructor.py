@@ -168,17 +168,21 @@ with watch_tab:
         st.caption(f"{ws.starts_at:%Y-%m-%d %H:%M} → {ws.ends_at:%Y-%m-%d %H:%M} UTC")
 
         with st.expander("Live question", expanded=True):
-            choices = quiz_choices(cur, ws)
-            c1, c2, c3 = st.columns([6, 2, 2], vertical_alignment="bottom")
-            qid = c1.selectbox("Question from the workshop's modules", list(choices),
-                               format_func=choices.get, key="wsi_live_q")
-            secs = c2.number_input("Timer (s, 0 = none)", 0, MAX_SECONDS, 60, step=15,
-                                   key="wsi_live_secs")
-            if c3.button("Push to the room", key="wsi_live_push", disabled=not choices):
-                try:
-                    push_live_question(store, cur, access, qid, seconds=int(secs) or None)
-                except WorkshopError as e:
-                    st.error(str(e))
+            @st.fragment
+            def push_panel() -> None:  # a fragment: pushing reruns only this, not the dashboard
+                choices = quiz_choices(cur, ws)
+                c1, c2, c3 = st.columns([6, 2, 2], vertical_alignment="bottom")
+                qid = c1.selectbox("Question from the workshop's modules", list(choices),
+                                   format_func=choices.get, key="wsi_live_q")
+                secs = c2.number_input("Timer (s, 0 = none)", 0, MAX_SECONDS, 60, step=15,
+                                       key="wsi_live_secs")
+                if c3.button("Push to the room", key="wsi_live_push", disabled=not choices):
+                    try:
+                        push_live_question(store, cur, access, qid, seconds=int(secs) or None)
+                    except WorkshopError as e:
+                        st.error(str(e))
+
+            push_panel()
 
             @st.fragment(run_every=timedelta(seconds=LIVE_SECONDS))
             def live_question() -> None:
