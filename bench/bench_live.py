@@ -79,8 +79,8 @@ def main() -> None:
             pages = []
             for t in tokens:
                 page = browser.new_context().new_page()
-                page.goto(f"{url}/join?member={t}", wait_until="networkidle", timeout=90_000)
-                page.get_by_text("Your results").wait_for(timeout=90_000)
+                page.goto(f"{url}/join?member={t}", wait_until="domcontentloaded", timeout=90_000)
+                page.get_by_text("Your results").wait_for(timeout=180_000)
                 pages.append(page)
             teacher = browser.new_context().new_page()
             if args.via == "ui":
