@@ -9,7 +9,7 @@ question's text appears (epoch ms, the same clock as the push stamp). `--via ui`
 "Push to the room" in the instructor's own browser session (the push stamp is taken just
 before the click, so the instructor's rerun is included); `--via store` calls
 `push_live_question` from this process (the same function the button calls). Prints p50 / p95 /
-max and a last line of JSON.
+max, the server's CPU share while the pages only poll (10 s), and a last line of JSON.
 """
 
 from __future__ import annotations
@@ -43,6 +43,12 @@ WATCH = """(needle) => { window.__seen = null; const stamp = () => {
     window.__seen = performance.timeOrigin + performance.now(); obs.disconnect(); } };
   const obs = new MutationObserver(stamp);
   obs.observe(document.body, {subtree: true, childList: true, characterData: true}); stamp(); }"""
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the server process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(xs: list[float], p: float) -> float:
@@ -90,6 +96,9 @@ def main() -> None:
                 teacher.get_by_label("Instructor passphrase", exact=True).fill(PASS)
                 teacher.get_by_role("button", name="Open dashboard").click()
                 teacher.get_by_role("button", name="Push to the room").wait_for(timeout=90_000)
+            start_cpu, start = cpu_seconds(proc.pid), time.monotonic()
+            time.sleep(10)  # every page idle but polling: what the room costs the server
+            idle_cpu = (cpu_seconds(proc.pid) - start_cpu) / (time.monotonic() - start)
             for r in range(args.rounds):
                 q = questions[r % len(questions)]
                 for page in pages:
@@ -116,9 +125,11 @@ def main() -> None:
         shutil.rmtree(DATA, ignore_errors=True)
     out = {"learners": args.learners, "rounds": args.rounds, "via": args.via,
            "poll_s": 1, "p50_ms": round(statistics.median(latencies)),
-           "p95_ms": round(percentile(latencies, 95)), "max_ms": round(max(latencies))}
+           "p95_ms": round(percentile(latencies, 95)), "max_ms": round(max(latencies)),
+           "server_cpu_idle_polling": round(idle_cpu, 3)}
     print(f"push -> learner screen over {len(latencies)} deliveries: p50 {out['p50_ms']} ms, "
-          f"p95 {out['p95_ms']} ms, max {out['max_ms']} ms")
+          f"p95 {out['p95_ms']} ms, max {out['max_ms']} ms; server CPU while the pages only poll: "
+          f"{idle_cpu:.2f} cores")
     print(json.dumps(out))
 
 

@@ -46,8 +46,8 @@ class LiveView:
     seconds_left: int | None  # None: no timer
     accepting: bool  # answers are still taken
     revealed: bool
-    answered: int  # learners who answered
-    joined: int
+    answered: int  # learners who answered (the instructor's view; 0 in a learner's)
+    joined: int  # the instructor's view; 0 in a learner's
     correct: int | None = None  # only once revealed
     explanation: str | None = None  # only once revealed
     counts: list[int] = field(default_factory=list)  # per option; the instructor's view only
@@ -136,42 +136,48 @@ def reveal_live_question(store: Store, access: InstructorAccess, live_id: int, *
     store.write(write)
 
 
-def _view(store: Store, curriculum: Curriculum, row: LiveQuestion, now: datetime, *,
-          learner_id: int | None) -> LiveView:
-    q = curriculum.questions()[row.question_id]
+def _view(store: Store, curriculum: Curriculum, workshop_id: int, now: datetime, *,
+          learner_id: int | None) -> LiveView | None:
+    """One short read: the current question and either the room's answers (instructor) or only
+    this learner's own (a learner's page polls every second, so it reads as little as it can)."""
     with store.session() as s:
-        answers = list(s.exec(select(LiveAnswer).where(LiveAnswer.live_id == row.id)))
-        joined = s.exec(select(func.count()).select_from(WorkshopMember).where(
-            WorkshopMember.workshop_id == row.workshop_id)).one()
+        row = s.exec(select(LiveQuestion).where(LiveQuestion.workshop_id == workshop_id)
+                     .order_by(col(LiveQuestion.id).desc())).first()
+        if row is None:
+            return None
+        answers = select(LiveAnswer).where(LiveAnswer.live_id == row.id)
+        if learner_id is not None:
+            answers = answers.where(LiveAnswer.learner_id == learner_id)
+        found = list(s.exec(answers))
+        joined = 0 if learner_id is not None else s.exec(
+            select(func.count()).select_from(WorkshopMember).where(
+                WorkshopMember.workshop_id == workshop_id)).one()
+    q = curriculum.questions()[row.question_id]
     closes = _aware(row.closes_at)
     left = None if closes is None else max(0, math.ceil((closes - now).total_seconds()))
     revealed = row.revealed_at is not None
     counts = [0] * len(q.options)
-    for a in answers:
+    for a in found:
         counts[a.chosen] += 1
-    mine = next((a.chosen for a in answers if a.learner_id == learner_id), None)
     return LiveView(
         live_id=int(row.id), question_id=q.id, prompt=q.prompt,  # type: ignore[arg-type]
         options=[o.text for o in q.options], seconds_left=left,
-        accepting=_accepting(row, now), revealed=revealed, answered=len(answers),
-        joined=int(joined), correct=q.answer if revealed else None,
+        accepting=_accepting(row, now), revealed=revealed,
+        answered=len(found) if learner_id is None else 0, joined=int(joined),
+        correct=q.answer if revealed else None,
         explanation=q.options[q.answer].explanation if revealed else None,
-        counts=counts if learner_id is None else [], my_choice=mine)
+        counts=counts if learner_id is None else [],
+        my_choice=found[0].chosen if learner_id is not None and found else None)
 
 
 def learner_view(store: Store, curriculum: Curriculum, member: WorkshopMember,
                  now: datetime | None = None) -> LiveView | None:
     """The room's current live question as this learner sees it (no one else's answers)."""
-    row = _current(store, member.workshop_id)
-    if row is None:
-        return None
-    return _view(store, curriculum, row, now or utcnow(), learner_id=member.learner_id)
+    return _view(store, curriculum, member.workshop_id, now or utcnow(),
+                 learner_id=member.learner_id)
 
 
 def instructor_view(store: Store, curriculum: Curriculum, access: InstructorAccess,
                     now: datetime | None = None) -> LiveView | None:
     """The current live question with its answer distribution so far."""
-    row = _current(store, _require(access))
-    if row is None:
-        return None
-    return _view(store, curriculum, row, now or utcnow(), learner_id=None)
+    return _view(store, curriculum, _require(access), now or utcnow(), learner_id=None)
