@@ -3,6 +3,8 @@ SQLite and on a real PostgreSQL server."""
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -232,5 +234,9 @@ def test_design_submissions_reach_the_dashboard_and_the_export(cur, embedder):
     assert board.design_submissions == {"docs-chatbot": 1}
     assert board.design_scores == {"docs-chatbot": [float(grade.total)]}
     assert sum(board.missed_rubric_items.values()) == len(grade.missed()) > 0
-    lines = export_csv(store, cur, access).strip().splitlines()
-    assert lines[-1].startswith("design,Sam,") and lines[-1].endswith(f",{grade.total}")
+    rows = list(csv.DictReader(io.StringIO(export_csv(store, cur, access))))
+    total = next(r for r in rows if r["kind"] == "design")
+    assert (total["learner"], total["score"], total["grader"]) == (
+        "Sam", str(grade.total), f"{grade.provider}/{grade.model}")
+    assert len([r for r in rows if r["kind"] == "design-item"]) == len(grade.items)
+    assert board.design_table[0]["graded by"] == f"{grade.provider}/{grade.model}"
