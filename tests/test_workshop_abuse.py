@@ -287,3 +287,14 @@ def test_help_first_lists_low_recent_accuracy_and_idle_learners_with_the_reason(
     assert [r["learner"] for r in later.help_first][0] == "Sam"
     assert "module for" in reasons["Ada"] and "with no answer" in reasons["Ada"]
     assert reasons["Kim"].startswith("no answer or submission for")
+
+
+@pytest.mark.slow
+def test_the_back_off_holds_across_two_replicas_sharing_postgresql(postgres_url):
+    one, two = Store(postgres_url), Store(postgres_url)
+    ws = make_workshop(one)
+    for _ in range(5):
+        with pytest.raises(AccessDenied, match="Wrong"):
+            open_as_instructor(one, ws.code, "guess guess", client="203.0.113.50")
+    with pytest.raises(AccessDenied, match="Too many"):
+        open_as_instructor(two, ws.code, PASS, client="198.51.100.50")
