@@ -390,8 +390,8 @@ def csv_cell(value: object) -> str:
     """OWASP's rule against formula injection: a cell that starts with = + - @ tab or CR is
     prefixed with a single quote, so a spreadsheet shows it as text instead of running it.
 
-    >>> csv_cell("=HYPERLINK(\"http://x\")"), csv_cell(-3), csv_cell("Sam")
-    ('\'=HYPERLINK("http://x")', "'-3", 'Sam')
+    >>> csv_cell("=HYPERLINK(1)"), csv_cell(-3), csv_cell("Sam")
+    ("'=HYPERLINK(1)", "'-3", 'Sam')
     """
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text

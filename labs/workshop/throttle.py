@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from labs.store import Store
@@ -99,7 +100,10 @@ def fail(store: Store, policy: Policy, keys: list[str], now: datetime | None = N
             row.updated_at = now
             s.add(row)
 
-    store.write(write)
+    try:
+        store.write(write)
+    except IntegrityError:  # another replica inserted the same key first: count on its row
+        store.write(write)
 
 
 def clear(store: Store, keys: list[str]) -> None:
