@@ -123,8 +123,10 @@ def sidebar() -> None:
     with st.sidebar:
         st.subheader("Profile")
         if st.session_state.get("ws_display_name"):
-            st.markdown(f"In the workshop **{st.session_state['ws_title']}** as "
-                        f"**{st.session_state['ws_display_name']}**.")
+            from labs.workshop.names import literal  # a learner's name is text, not Markdown
+
+            st.markdown(f"In the workshop **{literal(st.session_state['ws_title'])}** as "
+                        f"**{literal(st.session_state['ws_display_name'])}**.")
             if st.button("Leave the workshop", key="profile_leave_ws"):
                 for k in ("ws_workshop_id", "ws_display_name", "ws_title", "ws_token",
                           "learner_id"):

@@ -28,9 +28,15 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def browser_data(tmp_path_factory):
+    """The served app's data folder, so a test can put rows in before the browser looks."""
+    return tmp_path_factory.mktemp("browser-data")
+
+
+@pytest.fixture(scope="module")
+def server(browser_data):
     port = free_port()
-    proc = start_server(port, tmp_path_factory.mktemp("browser-data"))
+    proc = start_server(port, browser_data)
     try:
         wait_healthy(port, proc)
         yield f"http://127.0.0.1:{port}"
@@ -62,3 +68,39 @@ def test_every_page_opens_in_chromium_without_an_exception(server):
                 problems.append(f"{spec.key}: {errors.first.inner_text()[:500]}")
         browser.close()
     assert not problems, problems
+
+
+def test_a_markdown_and_html_display_name_renders_as_literal_text_on_the_dashboard(
+        server, browser_data):
+    from datetime import UTC, datetime, timedelta
+
+    from playwright.sync_api import sync_playwright
+
+    from labs.store import Store
+    from labs.workshop import create_workshop, join_workshop
+
+    hostile = "![x](http://h/p.png) [Session expired: log in](http://e) <b>hi</b> :red[x]"
+    passphrase = "correct horse battery"
+    store = Store(f"sqlite:///{browser_data / 'aie-bridge.db'}")
+    now = datetime.now(UTC)
+    ws = create_workshop(store, title="Browser clinic", passphrase=passphrase, module_ids=["rag"],
+                         starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
+    join_workshop(store, ws.code, hostile)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{server}/instructor", wait_until="networkidle", timeout=60_000)
+        page.get_by_role("tab", name="Dashboard").click()
+        page.get_by_label("Join code").fill(ws.code)
+        page.get_by_label("Instructor passphrase", exact=True).fill(passphrase)
+        page.get_by_role("button", name="Open dashboard").click()
+        joined = page.locator('[data-testid="stCaptionContainer"]', has_text="Joined:")
+        joined.wait_for(timeout=60_000)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "instructor-hostile-name.png"), full_page=True)
+        assert joined.inner_text().strip() == f"Joined: {hostile}"
+        main = page.locator('[data-testid="stMainBlockContainer"]')
+        assert main.locator('img[src*="p.png"]').count() == 0
+        assert main.locator('a[href="http://e"]').count() == 0
+        assert main.locator("b", has_text="hi").count() == 0
+        browser.close()

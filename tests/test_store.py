@@ -51,7 +51,7 @@ def test_v1_database_is_upgraded_without_losing_a_row(tmp_path: Path):
     with sqlite3.connect(path) as conn:
         conn.executescript(V1_SCHEMA)
     store = Store(f"sqlite:///{path}")
-    assert store.schema_version() == SCHEMA_VERSION == 3
+    assert store.schema_version() == SCHEMA_VERSION == 4
     with store.session() as s:
         learners = s.exec(select(Learner).order_by(Learner.id)).all()
         attempts = s.exec(select(QuizAttempt).order_by(QuizAttempt.id)).all()

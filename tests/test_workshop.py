@@ -3,6 +3,8 @@ SQLite and on a real PostgreSQL server."""
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +15,7 @@ from labs.curriculum.loader import load_curriculum
 from labs.store import Store
 from labs.store.models import QuizAttempt, Workshop
 from labs.workshop import (
+    EXPORT_COLUMNS,
     AccessDenied,
     InstructorAccess,
     WorkshopError,
@@ -34,6 +37,12 @@ NOW = datetime.now(UTC)
 @pytest.fixture(scope="module")
 def cur():
     return load_curriculum()
+
+
+def answer_as(store: Store, cur, member, question_id: str, chosen: int, **kw):
+    """A member's quiz answer through the one workshop submission function."""
+    return submit_quiz_answer(store, cur, member.learner_id, question_id, chosen,
+                              workshop_id=member.workshop_id, **kw)
 
 
 def make_workshop(store: Store, **kw) -> Workshop:
@@ -123,9 +132,9 @@ def test_learners_see_only_their_own_answers_and_the_dashboard_sees_the_room(cur
     _, kim = join_workshop(store, ws.code, "Kim")
     q = cur.quizzes["rag"].questions[0]
     wrong = (q.answer + 1) % len(q.options)
-    submit_quiz_answer(store, cur, sam, q.id, wrong)
-    submit_quiz_answer(store, cur, kim, q.id, wrong)
-    submit_quiz_answer(store, cur, kim, q.id, q.answer)
+    answer_as(store, cur, sam, q.id, wrong)
+    answer_as(store, cur, kim, q.id, wrong)
+    answer_as(store, cur, kim, q.id, q.answer)
     assert [a.learner_id for a in own_results(store, sam)] == [sam.learner_id]
     assert {a.learner_id for a in own_results(store, kim)} == {kim.learner_id}
 
@@ -142,7 +151,7 @@ def test_answers_after_the_workshop_ends_are_kept_but_not_attached(cur):
     ws = make_workshop(store)
     _, sam = join_workshop(store, ws.code, "Sam")
     q = cur.quizzes["rag"].questions[1]
-    submit_quiz_answer(store, cur, sam, q.id, q.answer, now=NOW + timedelta(hours=3))
+    answer_as(store, cur, sam, q.id, q.answer, now=NOW + timedelta(hours=3))
     assert own_results(store, sam) == []
     with store.session() as s:
         assert s.exec(select(func.count()).select_from(QuizAttempt)).one() == 1
@@ -153,10 +162,10 @@ def test_export_holds_submissions_but_no_secrets(cur):
     ws = make_workshop(store)
     _, sam = join_workshop(store, ws.code, "Sam")
     q = cur.quizzes["evals"].questions[0]
-    submit_quiz_answer(store, cur, sam, q.id, q.answer)
+    answer_as(store, cur, sam, q.id, q.answer)
     text = export_csv(store, cur, open_as_instructor(store, ws.code, PASS))
     lines = text.strip().splitlines()
-    assert lines[0] == "kind,learner,time_utc,module_or_prompt,item,answer,correct,score"
+    assert lines[0] == ",".join(EXPORT_COLUMNS)
     assert lines[1].startswith("quiz,Sam,") and q.id in lines[1]
     for secret in (PASS, ws.passphrase_hash, sam.token, "scrypt$"):
         assert secret not in text
@@ -174,7 +183,7 @@ def hammer(store: Store, cur, ws: Workshop, writers: int = 30, each: int = 20) -
             start.wait()
             for n in range(each):
                 q = questions[(i * each + n) % len(questions)]
-                submit_quiz_answer(store, cur, member, q.id, n % len(q.options))
+                answer_as(store, cur, member, q.id, n % len(q.options))
         except Exception as e:  # noqa: BLE001 - collected for the assertion
             errors.append(f"{type(e).__name__}: {e}")
 
@@ -225,5 +234,9 @@ def test_design_submissions_reach_the_dashboard_and_the_export(cur, embedder):
     assert board.design_submissions == {"docs-chatbot": 1}
     assert board.design_scores == {"docs-chatbot": [float(grade.total)]}
     assert sum(board.missed_rubric_items.values()) == len(grade.missed()) > 0
-    lines = export_csv(store, cur, access).strip().splitlines()
-    assert lines[-1].startswith("design,Sam,") and lines[-1].endswith(f",{grade.total}")
+    rows = list(csv.DictReader(io.StringIO(export_csv(store, cur, access))))
+    total = next(r for r in rows if r["kind"] == "design")
+    assert (total["learner"], total["score"], total["grader"]) == (
+        "Sam", str(grade.total), f"{grade.provider}/{grade.model}")
+    assert len([r for r in rows if r["kind"] == "design-item"]) == len(grade.items)
+    assert board.design_table[0]["graded by"] == f"{grade.provider}/{grade.model}"

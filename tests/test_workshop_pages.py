@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from labs.curriculum.loader import load_curriculum
 from labs.store import Store
-from labs.workshop import create_workshop, join_workshop, submit_quiz_answer
+from labs.workshop import create_workshop, join_workshop
 from tests.conftest import join, no_exceptions, open_dashboard, page_test
+from tests.test_workshop import answer_as
 
 PASS = "correct horse battery"
 
@@ -55,7 +56,7 @@ def test_instructor_watches_submissions_and_exports_csv():
     ws = _workshop(store)
     _, sam = join_workshop(store, ws.code, "Sam")
     q = cur.quizzes["evals"].questions[0]
-    submit_quiz_answer(store, cur, sam, q.id, (q.answer + 1) % len(q.options))
+    answer_as(store, cur, sam, q.id, (q.answer + 1) % len(q.options))
     at = page_test("app_pages/workshop_instructor.py").run()
     open_dashboard(at, ws.code.lower(), PASS)
     no_exceptions(at)
@@ -72,7 +73,7 @@ def test_learner_joins_answers_and_sees_only_their_own_results():
     ws = _workshop(store)
     _, kim = join_workshop(store, ws.code, "Kim")
     q = cur.quizzes["evals"].questions[0]
-    submit_quiz_answer(store, cur, kim, q.id, q.answer)  # someone else's answer
+    answer_as(store, cur, kim, q.id, q.answer)  # someone else's answer
 
     at = page_test("app_pages/workshop_join.py").run()
     no_exceptions(at)

@@ -16,9 +16,9 @@ from labs.curriculum.practice import (
     learner_order,
     mark_lesson_read,
     module_statuses,
-    record_quiz_answer,
 )
 from labs.store import StoreError, set_last_module
+from labs.workshop import submit_quiz_answer
 
 DE_FAILS_LEAD = re.compile(r"^\*\*Where DE intuition fails:\s*")
 me = ui.learner()
@@ -99,9 +99,9 @@ with quiz_tab:
                     st.warning("Pick an option first.")
                 else:
                     try:
-                        st.session_state[f"quiz_result_{q.id}"] = (choice, record_quiz_answer(
+                        st.session_state[f"quiz_result_{q.id}"] = (choice, submit_quiz_answer(
                             store, cur, me.id, q.id, choice,
-                            workshop_id=ui.active_workshop_id()))
+                            workshop_id=st.session_state.get("ws_workshop_id")))
                     except StoreError as e:
                         st.error(f"Your answer was not saved: {e}")
             checked, result = st.session_state.get(f"quiz_result_{q.id}", (None, None))

@@ -21,8 +21,11 @@ from labs.whiteboard.attempts import (
 )
 from labs.whiteboard.models import Box, Dimension
 from labs.whiteboard.rubric import BOXES, DIMENSIONS
+from labs.workshop import workshop_prompt_ids
 
 prompts = parts.prompts()
+first = workshop_prompt_ids(ui.store(), st.session_state.get("ws_workshop_id"))
+prompts = {**{p: prompts[p] for p in first if p in prompts}, **prompts}  # the workshop's first
 store, me = ui.store(), ui.learner()
 
 st.title("System-design whiteboard")

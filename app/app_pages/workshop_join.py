@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pandas as pd
 import streamlit as st
 
@@ -12,11 +14,15 @@ from labs.workshop import (
     is_running,
     join_workshop,
     module_ids_of,
+    own_design_attempts,
     own_results,
     prompt_ids_of,
     resume_membership,
 )
+from labs.workshop.live import answer_live_question, learner_view
+from labs.workshop.names import literal
 
+LIVE_SECONDS = 1  # how often the page looks for the instructor's live question
 store = ui.store()
 cur = ui.curriculum()
 
@@ -39,7 +45,7 @@ if membership is None:
         submitted = st.form_submit_button("Join", type="primary")
     if submitted:
         try:
-            ws, member = join_workshop(store, code, name)
+            ws, member = join_workshop(store, code, name, client=st.context.ip_address)
         except (WorkshopError, ValueError) as e:
             st.error(str(e))
         else:
@@ -50,8 +56,8 @@ if membership is None:
 ws, member = membership
 st.subheader(ws.title)
 state = "running" if is_running(ws) else "closed: new answers are kept but not attached to it"
-st.caption(f"You are **{member.display_name}** · the workshop is {state}. Bookmark this page's "
-           "address to come back as yourself.")
+st.caption(f"You are **{literal(member.display_name)}** · the workshop is {state}. Bookmark "
+           "this page's address to come back as yourself.")
 modules = [m for m in cur.modules if m.id in module_ids_of(ws)]
 if modules:
     st.markdown("**Modules for this workshop**")
@@ -60,6 +66,50 @@ if modules:
                      icon=":material/menu_book:", query_params={"module": m.id})
 if (wb := page_path("whiteboard")) and prompt_ids_of(ws):
     st.page_link(wb, label="Open the design whiteboard", icon=":material/draw:")
+
+
+
+@st.fragment(run_every=timedelta(seconds=LIVE_SECONDS))
+def live_question() -> None:
+    """The instructor's live question, polled: appears, takes one answer, then the reveal."""
+    view = learner_view(store, cur, member)
+    if view is None:
+        return
+    with st.container(border=True):
+        st.markdown(f"**Live question** · {view.prompt}")
+        if view.revealed:
+            for i, text in enumerate(view.options):
+                mark = "✅" if i == view.correct else "▫️"
+                mine = " ← your answer" if i == view.my_choice else ""
+                st.markdown(f"{mark} {text}{mine}")
+            st.success(f"The answer: {view.options[view.correct or 0]}. {view.explanation}")
+        elif view.my_choice is not None:
+            st.info(f"Your answer is in: {view.options[view.my_choice]}. Wait for the reveal.")
+        elif not view.accepting:
+            st.warning("Time is up for this question. The instructor will reveal the answer.")
+        else:
+            if view.seconds_left is not None:
+                st.caption(f"{view.seconds_left} s left")
+            st.radio("Your answer", range(len(view.options)), index=None,
+                     format_func=lambda i: view.options[i], key=f"ws_live_choice_{view.live_id}")
+            st.button("Send answer", key=f"ws_live_send_{view.live_id}", type="primary",
+                      on_click=_send, args=(view.live_id,))
+        if error := st.session_state.pop("ws_live_error", None):
+            st.error(error)
+
+
+def _send(live_id: int) -> None:
+    """The Send button's callback: runs before the fragment redraws, so it shows the result."""
+    choice = st.session_state.get(f"ws_live_choice_{live_id}")
+    try:
+        if choice is None:
+            raise WorkshopError("Pick an option first.")
+        answer_live_question(store, cur, member, live_id, choice)
+    except WorkshopError as e:
+        st.session_state["ws_live_error"] = str(e)
+
+
+live_question()
 
 st.subheader("Your results")
 attempts = own_results(store, member)
@@ -73,3 +123,10 @@ else:
         "time (UTC)": f"{a.created_at:%H:%M:%S}", "module": a.module_id,
         "question": q.prompt if (q := questions.get(a.question_id)) else a.question_id,
         "right": "yes" if a.correct else "no"} for a in attempts]), hide_index=True)
+designs = own_design_attempts(store, member)
+if designs:
+    st.markdown("**Your design attempts**")
+    st.table(pd.DataFrame([{
+        "time (UTC)": f"{d.created_at:%H:%M:%S}", "prompt": d.prompt_id,
+        "score": "" if d.total is None else f"{d.total} ({d.level})",
+        "graded by": literal(d.grader)} for d in designs]), hide_index=True)

@@ -25,7 +25,7 @@ from labs.store import models
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -57,10 +57,25 @@ def _add_quiz_attempt_workshop(conn: Connection) -> None:
                       "ON quiz_attempt (workshop_id)"))
 
 
+def _add_workshop_member_name_key(conn: Connection) -> None:
+    """Look-alike keys for existing members: their lower-cased name, made unique per workshop
+    (a later duplicate gets its id appended) so the new unique index can be built."""
+    if "workshop_member" not in inspect(conn).get_table_names():
+        return  # created whole by create_all below
+    conn.execute(text("ALTER TABLE workshop_member ADD COLUMN name_key VARCHAR(80)"))
+    conn.execute(text("UPDATE workshop_member SET name_key = lower(display_name)"))
+    conn.execute(text(
+        "UPDATE workshop_member SET name_key = name_key || '#' || CAST(id AS VARCHAR(12)) "
+        "WHERE id NOT IN (SELECT min(id) FROM workshop_member GROUP BY workshop_id, name_key)"))
+    conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS ux_workshop_member_name_key "
+                      "ON workshop_member (workshop_id, name_key)"))
+
+
 # MIGRATIONS[v] upgrades a database at version v - 1 to version v.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _add_learner_last_module,
     3: _add_quiz_attempt_workshop,
+    4: _add_workshop_member_name_key,
 }
 
 

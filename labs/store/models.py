@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 
 def utcnow() -> datetime:
@@ -163,13 +163,18 @@ class WorkshopMember(SQLModel, table=True):
     """A learner in a workshop; `token` lets the same person resume from a bookmarked link."""
 
     __tablename__ = "workshop_member"
-    __table_args__ = (UniqueConstraint("workshop_id", "display_name"),)
+    __table_args__ = (UniqueConstraint("workshop_id", "display_name"),
+                      Index("ux_workshop_member_name_key", "workshop_id", "name_key",
+                            unique=True))
     id: int | None = Field(default=None, primary_key=True)
     workshop_id: int = Field(foreign_key="workshop.id", index=True)
     learner_id: int = Field(foreign_key="learner.id", index=True)
     display_name: str = Field(max_length=80)
     token: str = Field(max_length=64, unique=True, index=True)
     joined_at: datetime = Field(default_factory=utcnow)
+    # the look-alike key of display_name (labs.workshop.names.name_key), unique per workshop
+    # through the index that schema v4 adds
+    name_key: str | None = Field(default=None, max_length=80)
 
 
 # --- Whiteboard (labs/whiteboard) --------------------------------------------------------
@@ -288,3 +293,37 @@ class StudyProfile(SQLModel, table=True):
     max_per_day: int = 60
     fsrs_parameters_json: str | None = None
     updated_at: datetime = Field(default_factory=utcnow)
+
+class WorkshopThrottle(SQLModel, table=True):
+    """Failed passphrase and join-code attempts per key ("pass:ws:7", "code:client:1.2.3.4"):
+    kept in the database, so the back-off holds across sessions, restarts and replicas."""
+
+    __tablename__ = "workshop_throttle"
+    key: str = Field(primary_key=True, max_length=200)
+    failures: int = 0
+    locked_until: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class LiveQuestion(SQLModel, table=True):
+    """A quiz question the instructor pushed to the room; `closes_at` is the optional timer."""
+
+    __tablename__ = "live_question"
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    question_id: str = Field(max_length=64)
+    pushed_at: datetime = Field(default_factory=utcnow)
+    closes_at: datetime | None = None
+    revealed_at: datetime | None = None
+
+
+class LiveAnswer(SQLModel, table=True):
+    """One learner's answer to a live question (the quiz answer itself is a QuizAttempt)."""
+
+    __tablename__ = "live_answer"
+    __table_args__ = (UniqueConstraint("live_id", "learner_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    live_id: int = Field(foreign_key="live_question.id", index=True)
+    learner_id: int = Field(foreign_key="learner.id")
+    chosen: int
+    answered_at: datetime = Field(default_factory=utcnow)
