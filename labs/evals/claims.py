@@ -100,7 +100,7 @@ _NUMBER_WORDS = {w: i for i, w in enumerate(
 _NUMBER_WORDS |= {w: 10 * (i + 2) for i, w in enumerate(
     "twenty thirty forty fifty sixty seventy eighty ninety".split())}
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
-_TOKEN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|[a-z]+(?:'[a-z]+)?")
+_TOKEN = re.compile(r"[a-z][a-z0-9]*(?:'[a-z]+)?|\d+(?:,\d{3})*(?:\.\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 _CLAUSE = re.compile(r"(,?\s+(?:and|but|so|because|whereas|while|then|although|though|plus|"
                      r"since)\s+|,\s+(?:which|so that|rather than|instead of)\s+|,\s+|\s+\(|"
