@@ -14,8 +14,7 @@ from labs.evals import costs, data, judgefile, online, views
 from labs.evals import judge as J
 
 store, me, cfg = ui.store(), ui.learner(), ui.llm_config()
-offline = llm.is_offline(cfg)
-FAILED = (llm.LLMError, llm.LLMUnavailable)
+offline, FAILED = llm.is_offline(cfg), (llm.LLMError, llm.LLMUnavailable)
 
 st.title("Eval-pyramid sandbox")
 st.caption("Every layer of the pyramid scores the same questions and candidate answers, so you "
@@ -172,7 +171,7 @@ with tabs[2]:
             st.error(f"The judge failed: {e}")
         else:
             st.session_state["eval_judged"] = (item.id, done[-1][1].label, [
-                {"answer": a.text, "kind": a.kind.value, "your label": a.label,
+                {"answer": a.text, "kind": a.kind.value,
                  "score": j.verdict.score, "reasons": " · ".join(j.verdict.reasons)}
                 for a, j in done], sum(j.cost_usd or 0 for _, j in done))
     if (judged := st.session_state.get("eval_judged")) and judged[0] == item.id:
