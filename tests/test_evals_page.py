@@ -120,6 +120,15 @@ def test_judge_tab_shows_calibration_per_kind_before_any_label():
     assert {"exact", "paraphrase", "negated", "wrong-overlap"} <= set(table["kind"])
 
 
+def test_sample_size_calculator_answers_the_lessons_question():
+    at = page_test(PAGE).run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Paired cases needed"] == "312"  # 5-point drop, 90% baseline, 10% flip
+    at.number_input(key="eval_n_flip").set_value(2).run()
+    no_exceptions(at)
+    assert any("needs at least 5% of cases to change verdict" in w.value for w in at.warning)
+
+
 def test_human_tab_gives_fleiss_kappa_for_several_raters_and_reports_bad_rows():
     at = page_test(PAGE).run()
     csv = "id,ana,ben\na1,5,5\na2,1,4\na3,2,2\na4,x,1\n"

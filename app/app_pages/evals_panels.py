@@ -193,6 +193,23 @@ def golden_tab(store, me, fig) -> None:
             else:
                 st.success(f"Saved {len(answers)} scored answers.")
     compare_versions(store, me, corpus, fig)
+    sample_size_calculator()
+
+
+def sample_size_calculator() -> None:
+    st.subheader("How many cases does a gate need?")
+    c1, c2, c3 = st.columns(3)
+    d = c1.number_input("Drop to detect (points)", 1, 50, 5, key="eval_n_drop") / 100
+    p = c2.number_input("Baseline pass rate (%)", 1, 99, 90, key="eval_n_base") / 100
+    r = c3.number_input("Cases changing verdict (%)", 1, 100, 10, key="eval_n_flip") / 100
+    n = views.sample_size_view(d, p, r)
+    if n.feasible:
+        st.metric("Paired cases needed", f"{n.paired:,}", help="McNemar's test, two-sided "
+                  "alpha 0.05, 80% power (labs/evals/stats.py).")
+        st.caption(f"Two independent samples would need {n.unpaired:,} cases per version: "
+                   "running both versions on the same cases is what makes a golden set cheap.")
+    else:
+        st.warning(n.note)
 
 
 def compare_versions(store, me, corpus, fig) -> None:

@@ -224,6 +224,11 @@ def comparison_view(before: dict[str, float], after: dict[str, float],
                        "after": round(c.after, 3), "drop": round(-c.delta, 3)} for c in drops]}
 
 
+def sample_size_view(d: float, p: float, r: float) -> stats.SampleSize:
+    """The calculator's answer; the bounds of the inputs are the page's."""
+    return stats.cases_needed(d, p, r)
+
+
 # --- online and cost -----------------------------------------------------------------------
 
 def online_figure(sim) -> dict:
