@@ -33,7 +33,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--held-out", type=Path, default=HELD_OUT)
     args = ap.parse_args()
-    judge = RubricJudge()
+    judge = RubricJudge(record=False)  # measuring the judge, not spending
     calibration = lines_from_items(load_items())
     judge_lines(calibration[:2], judge)  # load the model and warm the embedding cache
     t0 = time.perf_counter()

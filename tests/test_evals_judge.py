@@ -45,6 +45,17 @@ def test_every_negated_or_contradicted_answer_scores_at_most_two(rubric, with_ke
                 assert any(p.status == "contradicted" for p in found.points), a.id
 
 
+def test_any_answer_with_a_contradicted_point_scores_at_most_two(rubric):
+    flagged = 0
+    for item in ITEMS:
+        for a in item.answers:
+            found = rubric.score(jitem(item), a.text)
+            if any(p.status == "contradicted" for p in found.points):
+                flagged += 1
+                assert found.score <= 2, (a.id, found.reasons)
+    assert flagged >= 20  # every negated answer and most wrong-but-overlapping ones
+
+
 def test_a_padded_answer_never_outscores_the_concise_correct_one(rubric):
     for item in ITEMS:
         for a in item.answers:

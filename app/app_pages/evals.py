@@ -29,7 +29,7 @@ def eval_data():
 @st.cache_data(show_spinner=False, ttl=600, max_entries=4)
 def rubric_calibration(_items, key: str) -> dict:
     """The offline judge on every labelled sandbox answer (deterministic: once per server)."""
-    return judgefile.judge_lines(judgefile.lines_from_items(_items), J.RubricJudge())
+    return judgefile.judge_lines(judgefile.lines_from_items(_items), J.RubricJudge(record=False))
 
 
 @st.cache_data(show_spinner=False)

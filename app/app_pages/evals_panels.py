@@ -135,7 +135,9 @@ def rag_tab(cfg, offline: bool, pick_item, fig) -> None:
                 "measured in the *Golden set & regressions* tab, from the retrieval engine.")
 
 
+@st.fragment
 def golden_tab(store, me, fig) -> None:
+    """A fragment: its widgets rerun this tab only, not the judge and the other tabs."""
     corpus, problems = ui.bundled_corpus()
     if problems:
         st.error("The bundled golden set does not validate:\n\n" +

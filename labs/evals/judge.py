@@ -110,8 +110,10 @@ class RubricJudge:
     label = RUBRIC_LABEL
     samples_vary = False  # deterministic: asking again gives the same score
 
-    def __init__(self, embedder=None, learner_id: int | None = None, store=None):
+    def __init__(self, embedder=None, learner_id: int | None = None, store=None,
+                 record: bool = True):
         self._embedder, self.learner_id, self._store = embedder, learner_id, store
+        self.record = record  # False for measuring the judge itself (calibration, benches)
 
     @property
     def embedder(self):
@@ -140,7 +142,8 @@ class RubricJudge:
 
     def _done(self, verdict, t0: float, found: ClaimScore | None) -> Judged:
         latency = (time.perf_counter() - t0) * 1000
-        record_offline_call(FEATURE, "rubric-judge", latency, self.learner_id, self._store)
+        if self.record:
+            record_offline_call(FEATURE, "rubric-judge", latency, self.learner_id, self._store)
         return Judged(verdict, self.label, 0.0, latency, found)
 
 
