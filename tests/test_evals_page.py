@@ -167,3 +167,20 @@ def test_human_tab_saves_an_uploaded_labels_file_and_reports_bad_lines():
     with Store().session() as s:
         rows = s.exec(select(EvalLabel)).all()
     assert [(r.answer_id, r.label) for r in rows] == [(item.answers[0].id, 5)]
+
+
+def test_judge_tab_measures_a_configured_llm_judge_on_the_labelled_answers(llm_server,
+                                                                           monkeypatch):
+    calls = iter(range(1000))
+    llm_server.responder = lambda req: {"score": 1 + next(calls) % 5, "reasons": ["random"]}
+    cfg = llm_server.config("anthropic")
+    monkeypatch.setenv("AIE_BRIDGE_LLM", f"anthropic:{cfg.model}")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", cfg.api_key)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", cfg.base_url)
+    at = page_test(PAGE).run()
+    at.button(key="eval_cal_llm").click().run(timeout=120)
+    no_exceptions(at)
+    texts = [m.value for m in at.markdown if "Spearman" in m.value]
+    assert any(t.startswith("The rubric judge") for t in texts)
+    assert any(t.startswith("The anthropic:") for t in texts)  # the model's own calibration
+    assert len(llm_server.requests) == 69

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
+from app.app_pages import evals_golden
 from app.app_pages import evals_panels as panels
 from labs import llm
 from labs.curriculum.loader import ContentError
@@ -153,14 +154,7 @@ with tabs[1]:
     similarity_panel()
 
 with tabs[2]:
-    st.subheader("How far to trust this judge")
-    cal = views.calibration_view(rubric_calibration(bundle, "v1"))
-    st.markdown(f"The {cal['judge']} against {cal['n']} sandbox answers labelled 1-5 by a "
-                f"person, before you label anything: Spearman **{cal['spearman']:.2f}**, "
-                f"quadratic-weighted kappa **{cal['weighted_kappa']:.2f}** "
-                "(`aie-bridge evals judge --items FILE --json` measures any labelled file).")
-    fig(cal["figure"], "eval_cal_chart")
-    st.dataframe(pd.DataFrame(cal["by_kind"]), hide_index=True, width="stretch")
+    panels.calibration_panel(bundle, judge, rubric_calibration(bundle, "v1"), fig)
     item = pick_item("eval_judge_item")
     jitem = judge_item(item)
     st.markdown("**Rubric key points:** " + "; ".join(item.key_points))
@@ -218,7 +212,7 @@ with tabs[4]:
     panels.rag_tab(cfg, offline, pick_item, fig)
 
 with tabs[5]:
-    panels.golden_tab(store, me, fig)
+    evals_golden.golden_tab(store, me, fig)
 
 with tabs[6]:
     st.markdown(online.__doc__.split("\n\n")[1])

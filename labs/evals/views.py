@@ -118,7 +118,7 @@ def calibration_view(result: dict) -> dict:
                for k, v in ag.get("by_kind", {}).items()]
     fig = _bars(by_kind, "kind", ("human label (mean)", "judge score (mean)"),
                 yaxis={"title": "mean 1-5", "range": [0, 5.2]})
-    return {"spearman": ag.get("spearman"), "weighted_kappa": ag.get("weighted_kappa"),
+    return {"spearman": ag.get("spearman"), "weighted_kappa": ag.get("weighted_kappa", 0.0),
             "n": ag.get("n", 0), "by_kind": by_kind, "figure": fig, "judge": result["judge"]}
 
 
