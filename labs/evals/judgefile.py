@@ -15,14 +15,14 @@ Left out: per-rater labels in the same file (the page's multi-rater upload cover
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import asdict
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from labs import llm
 from labs.evals.human import agreement
+from labs.evals.jsonl import parse_jsonl
 from labs.evals.judge import Judge, JudgeItem
 from labs.evals.models import EvalItems
 
@@ -50,31 +50,15 @@ def parse_lines(text: str) -> tuple[list[JudgeLine], list[str]]:
     >>> [x.id for x in ok], bad[0], bad[1][:24]
     (['a'], 'line 2: field question: Field required', 'line 3: not valid JSON (')
     """
-    out, errors, seen = [], [], set()
-    for n, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            row = json.loads(raw)
-            if not isinstance(row, dict):
-                raise TypeError
-            line = JudgeLine.model_validate({**row, "line": n})
-        except json.JSONDecodeError as e:
-            errors.append(f"line {n}: not valid JSON ({e.msg})")
-            continue
-        except TypeError:
-            errors.append(f"line {n}: expected a JSON object")
-            continue
-        except ValidationError as e:
-            first = e.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "line"
-            errors.append(f"line {n}: field {where}: {first['msg']}")
-            continue
+    rows, errors = parse_jsonl(text, JudgeLine)
+    out, seen = [], set()
+    for n, line in rows:
         if line.id in seen:
             errors.append(f"line {n}: duplicate id {line.id!r}")
             continue
         seen.add(line.id)
-        out.append(line)
+        out.append(line.model_copy(update={"line": n}))
+    errors.sort(key=lambda e: int(e.split()[1].rstrip(":")))
     return out, errors
 
 

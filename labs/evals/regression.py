@@ -19,9 +19,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
+from labs.evals.jsonl import parse_jsonl
 from labs.evals.reference import token_f1
 from labs.store import Store
 from labs.store.models import EvalRun, EvalRunItem
@@ -148,23 +149,14 @@ class AnswerLine(BaseModel):
 
 def parse_answers(text: str, known_ids: set[str]) -> tuple[dict[str, str], list[str]]:
     """`{"id", "answer"}` per line; bad lines and unknown ids are reported by line number."""
-    answers, errors = {}, []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = AnswerLine.model_validate(json.loads(line))
-        except json.JSONDecodeError as e:
-            errors.append(f"line {n}: not valid JSON ({e.msg})")
-            continue
-        except ValidationError as e:
-            first = e.errors()[0]
-            errors.append(f"line {n}: field {'.'.join(map(str, first['loc']))}: {first['msg']}")
-            continue
+    rows, errors = parse_jsonl(text, AnswerLine)
+    answers = {}
+    for n, row in rows:
         if row.id not in known_ids:
             errors.append(f"line {n}: unknown query id {row.id!r}")
-            continue
-        answers[row.id] = row.answer
+        else:
+            answers[row.id] = row.answer
+    errors.sort(key=lambda e: int(e.split()[1].rstrip(":")))
     return answers, errors
 
 
