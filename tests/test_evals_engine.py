@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from labs import llm
 from labs.evals import judge as J
 from labs.evals.human import agreement, to_pass_fail
 from labs.evals.online import simulate
@@ -95,7 +96,7 @@ def test_threshold_sweep_finds_the_f1_best_threshold():
     # at 0.61-0.70: calls 4 matches, 3 right -> P .75, R 1, F1 .857 (the best)
     assert best.f1 == pytest.approx(6 / 7)
     assert 0.6 < best.threshold <= 0.7
-    assert points[0].recall == 1.0 and points[-1].precision == 1.0
+    assert points[0].recall == 1.0 and points[-1].precision is None  # 0/0: undefined
 
 
 def test_agreement_reports_kappa_spearman_and_confusion():
@@ -115,30 +116,36 @@ ITEM = J.JudgeItem("How long do refunds take?", ["refunds take five business day
                    "money returns to the original card"])
 
 
-def test_offline_rubric_judge_scores_key_point_coverage():
-    full = J.rubric_score(ITEM, "Refunds take five business days and the money returns to the "
-                                "original card.")
-    half = J.rubric_score(ITEM, "Refunds take five business days.")
-    none = J.rubric_score(ITEM, "Please contact our sales team.")
+def test_offline_rubric_judge_scores_key_point_coverage(embedder):
+    judge = J.RubricJudge(embedder)
+    full = judge.absolute(ITEM, "Refunds take five business days and the money returns to "
+                                "the original card.").verdict
+    half = judge.absolute(ITEM, "Refunds take five business days.").verdict
+    none = judge.absolute(ITEM, "Please contact our sales team.").verdict
     assert (full.score, half.score, none.score) == (5, 3, 1)
-    assert half.reasons[1].startswith("misses")
+    assert half.reasons[1] == "not found: money returns to the original card"
 
 
-def test_offline_judge_runs_through_the_gateway_labelled_as_offline():
-    judged = J.judge_absolute(ITEM, "Refunds take five business days.")
-    assert judged.verdict.score == 3 and judged.label.startswith("offline")
+def test_offline_judge_is_labelled_a_rubric_judge_and_logged_as_offline(embedder):
+    from tests.conftest import llm_calls
+
+    judged = J.make_judge(llm.LLMConfig(), embedder=embedder).absolute(
+        ITEM, "Refunds take five business days.")
+    assert judged.verdict.score == 3 and judged.offline
+    assert "rubric judge" in judged.label and "not an LLM" in judged.label
+    (call,) = llm_calls()
+    assert (call.provider, call.feature, call.cost_usd) == ("offline", "evals.judge", 0.0)
 
 
-def test_swap_probe_reports_a_first_position_judge_as_inconsistent():
+def test_swap_probe_reports_a_first_position_judge_as_inconsistent(embedder):
     assert J.swap_outcome("A", "A") == J.SwapResult("A", "A", False, "tie")
     assert J.swap_outcome("B", "A").final == "y"
     padded = J.pad("Refunds take five business days.")
     assert padded.startswith("Refunds take five business days.") and len(padded) > 200
-    v = J.verbosity_probe(ITEM, "Refunds take five business days.")
+    v = J.verbosity_probe(J.RubricJudge(embedder), ITEM, "Refunds take five business days.")
     assert (v.plain, v.padded, v.pairwise_winner) == (3, 3, "tie")
 
 
-@pytest.mark.slow
 def test_offline_support_score_separates_grounded_from_invented(embedder):
     context = ("Refunds are processed within five business days. The money returns to the "
                "original payment card. Gift cards cannot be refunded.")

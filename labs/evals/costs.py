@@ -54,3 +54,32 @@ def human_cost(usd_per_hour: float, seconds_per_label: float) -> LayerCost:
     return LayerCost("human", usd_per_hour * seconds_per_label / 3600 * 1000,
                      seconds_per_label * 1000, f"${usd_per_hour:.0f}/h, {seconds_per_label:.0f} s "
                      "a label; the ground truth the other layers are calibrated against")
+
+
+def layer_costs(item, usd_per_hour: float, seconds_per_label: float,
+                local_ms: tuple[float, float] | None = None) -> list[LayerCost]:
+    """Every layer's cost per 1,000 evaluations for answers like `item`'s first one.
+
+    `local_ms` is (reference metrics, rubric judge) milliseconds per evaluation, measured
+    here when not given."""
+    from labs.evals import judge as J
+    from labs.evals import reference
+
+    answer, refs = item.answers[0].text, list(item.references)
+    jitem = J.JudgeItem(item.question, list(item.key_points), refs[0])
+    if local_ms is None:
+        rubric = J.RubricJudge()
+        local_ms = (time_ms(lambda: reference.score(answer, refs)),
+                    time_ms(lambda: rubric.score(jitem, answer), repeats=3))
+    prompt_tokens = estimate_tokens(J.absolute_messages(jitem, answer)[1]["content"])
+    rows = [LayerCost("reference metrics", 0.0, local_ms[0], "local CPU, measured here"),
+            LayerCost("embedding similarity", 0.0, 1000 / 50,
+                      "local MiniLM at ~50 short texts/s on 2 cores"),
+            LayerCost("offline rubric judge", 0.0, local_ms[1], "local, measured here")]
+    for provider, model in JUDGE_MODELS:
+        rows.append(LayerCost(f"LLM judge: {model}", judge_cost(prompt_tokens, provider, model),
+                              1000 * 1.5, f"{prompt_tokens} input + {JUDGE_OUTPUT_TOKENS} output "
+                              "tokens a call; ~1.5 s a call, sequential"))
+    rows.append(human_cost(usd_per_hour, seconds_per_label))
+    rows.append(LayerCost("online metrics", 0.0, 0.0, "free per item, but days late"))
+    return rows

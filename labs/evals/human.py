@@ -5,7 +5,7 @@ Cohen's kappa corrects raw agreement for the agreement two raters would reach by
 Spearman's rho checks that the judge ranks answers as the human does, whatever its scale.
 Computed with scikit-learn and SciPy.
 
-Left out: several human raters (Fleiss' kappa), label adjudication.
+Several raters (Fleiss' kappa) are in stats.py. Left out: label adjudication.
 """
 
 from __future__ import annotations

@@ -1,40 +1,35 @@
 """LLM-as-judge, absolute (a 1-5 rubric with reasons) and pairwise, with two bias probes.
 
-The same messages go to an LLM through the gateway or, when none is configured, to the
-offline rubric judge registered here. That judge is not an LLM and says so: it scores an
-answer by the share of the item's key points it covers (a key point counts as covered when
-at least 60% of its content words appear in the answer after SQuAD normalisation), and
-prefers, pairwise, the answer with more key points. It is position-blind and length-blind by
-construction, so the probes read 0% on it; run them against a real model to see the biases.
+A `Judge` is chosen where the feature starts (`make_judge(config)`): an `LLMJudge` sends the
+messages below to the configured model through the gateway; with no LLM configured, the
+`RubricJudge` scores by claims (labs/evals/claims.py: key points matched to the answer's
+clauses by MiniLM and shared words, negations and contradictions count against) and says it
+is a rubric judge, not an LLM. Its calls are still written to the spend log, as offline.
 
 Probes:
 - position swap: judge (A, B) and (B, A); a pair is inconsistent when the judge prefers
   whichever answer sits first (or second) both times. Inconsistent pairs count as ties.
 - verbosity: judge the same answer with and without filler that adds no content.
+The rubric judge scores each answer alone, so it is position-blind by construction; the
+probes are there to measure a real model.
 
-Left out: multi-judge panels, reference-free judging, calibration of the judge's scale.
+Left out: multi-judge panels, reference-free judging.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
-from typing import Literal
+import time
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 
 from labs import llm
-from labs.evals.reference import normalize_answer
+from labs.evals.claims import ClaimScore, score_answer
 
 FEATURE = "evals.judge"
-COVERAGE_THRESHOLD = 0.6
-STOPWORDS = frozenset("""
-a an the and or but if of to in on at for by with from as is are was were be been being
-it its this that these those there their they them you your we our i me my do does did
-not no can could should would will shall may might must than then so such into over
-under about what which who whom when where why how all any each both more most other
-some only own same too very just also per via""".split())
 
 
 class AbsoluteVerdict(BaseModel):
@@ -50,7 +45,7 @@ class PairwiseVerdict(BaseModel):
 @dataclass(frozen=True)
 class JudgeItem:
     question: str
-    key_points: list[str]  # what a good answer must say: the rubric
+    key_points: list[str] = field(default_factory=list)  # the rubric; empty: from reference
     reference: str = ""
 
 
@@ -83,72 +78,122 @@ def pairwise_messages(item: JudgeItem, first: str, second: str) -> list[dict[str
                                         "Which answer meets the rubric better: A, B or tie?"}]
 
 
-# --- the offline rubric judge ---------------------------------------------------------------
+# --- judges ------------------------------------------------------------------------------
 
-def content_words(text: str) -> list[str]:
-    return [w for w in normalize_answer(text).split() if w not in STOPWORDS]
+RUBRIC_LABEL = "rubric judge (offline, not an LLM)"
 
-
-def key_point_covered(point: str, answer: str) -> bool:
-    words = set(content_words(point))
-    if not words:
-        return False
-    return len(words & set(content_words(answer))) / len(words) >= COVERAGE_THRESHOLD
-
-
-def rubric_score(item: JudgeItem, answer: str) -> AbsoluteVerdict:
-    covered = [key_point_covered(p, answer) for p in item.key_points]
-    share = sum(covered) / len(covered) if covered else 0.0
-    score = 1 + round(4 * share) if content_words(answer) else 1
-    reasons = [f"{'covers' if c else 'misses'}: {p}" for p, c in zip(item.key_points, covered,
-                                                                         strict=True)]
-    return AbsoluteVerdict(score=score, reasons=reasons[:8] or ["empty answer"])
-
-
-def _payload(messages: list[dict[str, str]]) -> dict:
-    m = re.search(r"<data>\n(.*)\n</data>", messages[-1]["content"], re.S)
-    if not m:
-        raise ValueError("the offline judge needs the <data> block this module writes")
-    return json.loads(m.group(1))
-
-
-def offline_judge(messages: list[dict[str, str]], schema: type[BaseModel] | None):
-    data = _payload(messages)
-    item = JudgeItem(data["question"], data["key_points"], data.get("reference", ""))
-    if data["task"] == "absolute":
-        return rubric_score(item, data["answer"])
-    a, b = rubric_score(item, data["answer_A"]), rubric_score(item, data["answer_B"])
-    winner = "A" if a.score > b.score else "B" if b.score > a.score else "tie"
-    return PairwiseVerdict(winner=winner, reason=f"key-point scores A={a.score}, B={b.score}")
-
-
-llm.register_offline(FEATURE, offline_judge)
-
-
-# --- calling the judge --------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Judged:
     verdict: AbsoluteVerdict | PairwiseVerdict
-    label: str  # who judged: "offline (deterministic, no LLM)" or "provider:model"
+    label: str  # who judged: RUBRIC_LABEL or "provider:model"
     cost_usd: float | None
     latency_ms: float
+    evidence: ClaimScore | None = None  # the rubric judge's per-point evidence
+
+    @property
+    def offline(self) -> bool:
+        return self.label == RUBRIC_LABEL
 
 
-def judge_absolute(item: JudgeItem, answer: str, *, config: llm.LLMConfig | None = None,
-                   learner_id: int | None = None) -> Judged:
-    done = llm.complete_with_meta(absolute_messages(item, answer), schema=AbsoluteVerdict,
-                                  feature=FEATURE, temperature=0, config=config,
-                                  learner_id=learner_id)
-    return Judged(done.output, done.label, done.cost_usd, done.latency_ms)
+class Judge(Protocol):
+    label: str
+
+    def absolute(self, item: JudgeItem, answer: str) -> Judged: ...
+
+    def pairwise(self, item: JudgeItem, first: str, second: str) -> Judged: ...
 
 
-def judge_pairwise(item: JudgeItem, first: str, second: str, *,
-                   config: llm.LLMConfig | None = None, learner_id: int | None = None) -> Judged:
-    done = llm.complete_with_meta(pairwise_messages(item, first, second), schema=PairwiseVerdict,
-                                  feature=FEATURE, temperature=0, config=config,
-                                  learner_id=learner_id)
-    return Judged(done.output, done.label, done.cost_usd, done.latency_ms)
+class RubricJudge:
+    """The offline judge: claims against the reference, with evidence per key point."""
+
+    label = RUBRIC_LABEL
+    samples_vary = False  # deterministic: asking again gives the same score
+
+    def __init__(self, embedder=None, learner_id: int | None = None, store=None,
+                 record: bool = True):
+        self._embedder, self.learner_id, self._store = embedder, learner_id, store
+        self.record = record  # False for measuring the judge itself (calibration, benches)
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from labs.embeddings import get_embedder
+
+            self._embedder = get_embedder()
+        return self._embedder
+
+    def score(self, item: JudgeItem, answer: str) -> ClaimScore:
+        return score_answer(item.question, item.reference, answer, self.embedder,
+                            key_points=list(item.key_points) or None)
+
+    def absolute(self, item: JudgeItem, answer: str) -> Judged:
+        t0 = time.perf_counter()
+        found = self.score(item, answer)
+        verdict = AbsoluteVerdict(score=found.score, reasons=found.reasons[:8])
+        return self._done(verdict, t0, found)
+
+    def pairwise(self, item: JudgeItem, first: str, second: str) -> Judged:
+        t0 = time.perf_counter()
+        a, b = self.score(item, first).score, self.score(item, second).score
+        winner = "A" if a > b else "B" if b > a else "tie"
+        return self._done(PairwiseVerdict(winner=winner, reason=f"rubric scores A={a}, B={b}"),
+                          t0, None)
+
+    def _done(self, verdict, t0: float, found: ClaimScore | None) -> Judged:
+        latency = (time.perf_counter() - t0) * 1000
+        if self.record:
+            record_offline_call(FEATURE, "rubric-judge", latency, self.learner_id, self._store)
+        return Judged(verdict, self.label, 0.0, latency, found)
+
+
+def record_offline_call(feature: str, model: str, latency_ms: float,
+                        learner_id: int | None = None, store=None) -> None:
+    """The spend log shows offline work too, at $0, as provider "offline"."""
+    from labs.llm import accounting
+    from labs.store import StoreError
+    from labs.store.models import LLMCall
+
+    try:
+        accounting.record(store or accounting.default_store(),
+                          LLMCall(provider="offline", model=model, feature=feature,
+                                  learner_id=learner_id, latency_ms=latency_ms, cost_usd=0.0,
+                                  structured=True))
+    except (StoreError, SQLAlchemyError, OSError):
+        pass  # the verdict matters more than its bookkeeping
+
+
+class LLMJudge:
+    """The configured model as judge, through the gateway (retries, cache, spend log)."""
+
+    samples_vary = True
+
+    def __init__(self, config: llm.LLMConfig, learner_id: int | None = None,
+                 temperature: float = 0.0, cache: bool | None = None):
+        self.config, self.learner_id = config, learner_id
+        self.temperature, self.cache = temperature, cache
+        self.label = config.label
+
+    def _ask(self, messages, schema) -> Judged:
+        done = llm.complete_with_meta(messages, schema=schema, feature=FEATURE,
+                                      temperature=self.temperature, config=self.config,
+                                      learner_id=self.learner_id, cache=self.cache)
+        return Judged(done.output, done.label, done.cost_usd, done.latency_ms)
+
+    def absolute(self, item: JudgeItem, answer: str) -> Judged:
+        return self._ask(absolute_messages(item, answer), AbsoluteVerdict)
+
+    def pairwise(self, item: JudgeItem, first: str, second: str) -> Judged:
+        return self._ask(pairwise_messages(item, first, second), PairwiseVerdict)
+
+
+def make_judge(config: llm.LLMConfig | None = None, *, learner_id: int | None = None,
+               embedder=None, **llm_options) -> Judge:
+    """The judge for this configuration: the model when one is configured, else the rubric."""
+    cfg = config or llm.current_config()
+    if llm.is_offline(cfg):
+        return RubricJudge(embedder, learner_id)
+    return LLMJudge(cfg, learner_id, **llm_options)
 
 
 @dataclass(frozen=True)
@@ -173,9 +218,9 @@ def swap_outcome(forward: str, backward: str) -> SwapResult:
     return SwapResult(forward, backward, consistent, fx if consistent else "tie")  # type: ignore[arg-type]
 
 
-def position_swap_probe(item: JudgeItem, x: str, y: str, **kw) -> SwapResult:
-    f = judge_pairwise(item, x, y, **kw).verdict
-    b = judge_pairwise(item, y, x, **kw).verdict
+def position_swap_probe(judge: Judge, item: JudgeItem, x: str, y: str) -> SwapResult:
+    f = judge.pairwise(item, x, y).verdict
+    b = judge.pairwise(item, y, x).verdict
     return swap_outcome(f.winner, b.winner)  # type: ignore[union-attr]
 
 
@@ -197,9 +242,9 @@ class VerbosityResult:
     pairwise_winner: str  # "plain", "padded" or "tie" after the swap rule
 
 
-def verbosity_probe(item: JudgeItem, answer: str, **kw) -> VerbosityResult:
+def verbosity_probe(judge: Judge, item: JudgeItem, answer: str) -> VerbosityResult:
     padded_answer = pad(answer)
-    plain = judge_absolute(item, answer, **kw).verdict.score  # type: ignore[union-attr]
-    padded = judge_absolute(item, padded_answer, **kw).verdict.score  # type: ignore[union-attr]
-    swap = position_swap_probe(item, answer, padded_answer, **kw)
+    plain = judge.absolute(item, answer).verdict.score  # type: ignore[union-attr]
+    padded = judge.absolute(item, padded_answer).verdict.score  # type: ignore[union-attr]
+    swap = position_swap_probe(judge, item, answer, padded_answer)
     return VerbosityResult(plain, padded, {"x": "plain", "y": "padded", "tie": "tie"}[swap.final])

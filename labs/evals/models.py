@@ -17,11 +17,13 @@ class AnswerKind(StrEnum):
     hallucinated = "hallucinated"  # fluent, confident, adds facts not in the context
     verbose = "verbose"  # correct but padded
     off_topic = "off-topic"
+    negated = "negated"  # says the reference's points and denies them
 
 
 class CandidateAnswer(Strict):
     id: Id
     kind: AnswerKind
+    label: int = Field(ge=1, le=5)  # a careful human's 1-5 score: the judge's calibration target
     text: Text
 
 

@@ -26,12 +26,18 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from labs import llm
-from labs.evals.judge import content_words
+from labs.evals.claims import STOPWORDS
+from labs.evals.reference import normalize_answer
 
 SUPPORT_COSINE = 0.60
 SUPPORT_OVERLAP = 0.5
 FEATURE = "evals.faithfulness"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+
+
+def content_words(text: str) -> list[str]:
+    """SQuAD-normalised words without stop words: what a support check compares."""
+    return [w for w in normalize_answer(text).split() if w not in STOPWORDS]
 
 
 def sentences(text: str) -> list[str]:

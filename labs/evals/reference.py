@@ -11,7 +11,6 @@ Left out: METEOR, BERTScore (the embedding layer covers meaning), TER.
 
 from __future__ import annotations
 
-import json
 import re
 import string
 from collections import Counter
@@ -19,7 +18,9 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
+
+from labs.evals.jsonl import parse_jsonl
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
 _PUNCT = set(string.punctuation)
@@ -116,18 +117,8 @@ class FileScores:
 
 def parse_pairs(text: str) -> tuple[list[PairLine], list[str]]:
     """Parse JSONL; a bad line is reported by number and the others are kept."""
-    pairs, errors = [], []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            pairs.append(PairLine.model_validate(json.loads(line)))
-        except json.JSONDecodeError as e:
-            errors.append(f"line {n}: not valid JSON ({e.msg})")
-        except ValidationError as e:
-            first = e.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "line"
-            errors.append(f"line {n}: field {where}: {first['msg']}")
+    rows, errors = parse_jsonl(text, PairLine)
+    pairs = [p for _, p in rows]
     return pairs, errors
 
 

@@ -7,7 +7,11 @@ score per query. Comparing two runs lists the queries whose score fell, largest 
 the aggregate can rise while individual queries regress, which is why upgrades fail in
 production.
 
-Left out: significance testing across runs, per-slice dashboards.
+A run is named from its settings unless the learner typed a name, and the same settings are
+not stored twice: `run_retrieval_version` hands back the version already saved. The
+difference between two versions is tested for noise in labs/evals/stats.py.
+
+Left out: per-slice dashboards.
 """
 
 from __future__ import annotations
@@ -15,14 +19,69 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
+from labs.evals.jsonl import parse_jsonl
 from labs.evals.reference import token_f1
 from labs.store import Store
 from labs.store.models import EvalRun, EvalRunItem
 
 REGRESSION_EPSILON = 1e-9
+MODES = ("bm25", "dense", "hybrid")
+
+
+def run_name(mode: str, chunk_tokens: int, fusion: str = "rrf", rerank: str = "none") -> str:
+    """The name a run gets from what it actually ran.
+
+    >>> run_name("hybrid", 200)
+    'hybrid (rrf fusion), 200-token chunks, no rerank'
+    """
+    pattern = f"{mode} ({fusion} fusion)" if mode == "hybrid" else mode
+    return f"{pattern}, {chunk_tokens}-token chunks, " + (
+        "no rerank" if rerank == "none" else f"{rerank} rerank")
+
+
+def same_settings(store: Store, learner_id: int, source: str, config: dict) -> EvalRun | None:
+    """A saved run of this learner with these settings (its stored results aside), if any."""
+    for run in runs(store, learner_id):
+        stored = json.loads(run.config_json)
+        if run.source == source and {k: stored.get(k) for k in config} == config:
+            return run
+    return None
+
+
+@dataclass(frozen=True)
+class Saved:
+    run: EvalRun
+    created: bool  # False: the same settings were saved before, nothing new stored
+    mean: dict[str, float]  # the run's mean metrics, for the message
+
+
+def run_retrieval_version(store: Store, learner_id: int, corpus, mode: str, chunk_tokens: int,
+                          embedder, name: str = "", progress=None) -> Saved:
+    """Run one retrieval configuration over the golden set (the retrieval lab's own build and
+    evaluate) and save its per-query nDCG@10 as a version."""
+    from labs.retrieval import RetrievalIndex, Settings
+
+    if mode not in MODES:
+        raise ValueError(f"pattern must be one of {', '.join(MODES)}")
+    config = {"mode": mode, "chunk_tokens": chunk_tokens,
+              "fusion": "rrf" if mode == "hybrid" else "none", "rerank": "none"}
+    if found := same_settings(store, learner_id, "retrieval", config):
+        return Saved(found, False, {})
+    index = RetrievalIndex.build(corpus, Settings(size=chunk_tokens,
+                                                  overlap=min(20, chunk_tokens // 4)),
+                                 embedder, progress=progress, dense=mode != "bm25")
+    ev = index.evaluate(corpus.queries, modes=(mode,), k=10)
+    mean = ev.mean[mode]
+    run = save_run(store, learner_id=learner_id,
+                   name=name.strip() or run_name(mode, chunk_tokens, config["fusion"]),
+                   source="retrieval", metric="ndcg@10",
+                   scores={q: m["ndcg@10"] for q, m in ev.per_query[mode].items()},
+                   config=config | {"recall@10": mean["recall@10"],
+                                    "context_precision@10": mean["precision@10"]})
+    return Saved(run, True, mean)
 
 
 def save_run(store: Store, *, learner_id: int, name: str, source: str, metric: str,
@@ -90,23 +149,14 @@ class AnswerLine(BaseModel):
 
 def parse_answers(text: str, known_ids: set[str]) -> tuple[dict[str, str], list[str]]:
     """`{"id", "answer"}` per line; bad lines and unknown ids are reported by line number."""
-    answers, errors = {}, []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = AnswerLine.model_validate(json.loads(line))
-        except json.JSONDecodeError as e:
-            errors.append(f"line {n}: not valid JSON ({e.msg})")
-            continue
-        except ValidationError as e:
-            first = e.errors()[0]
-            errors.append(f"line {n}: field {'.'.join(map(str, first['loc']))}: {first['msg']}")
-            continue
+    rows, errors = parse_jsonl(text, AnswerLine)
+    answers = {}
+    for n, row in rows:
         if row.id not in known_ids:
             errors.append(f"line {n}: unknown query id {row.id!r}")
-            continue
-        answers[row.id] = row.answer
+        else:
+            answers[row.id] = row.answer
+    errors.sort(key=lambda e: int(e.split()[1].rstrip(":")))
     return answers, errors
 
 

@@ -20,7 +20,7 @@ from labs.evals.models import SimilarityPair
 @dataclass(frozen=True)
 class SweepPoint:
     threshold: float
-    precision: float
+    precision: float | None  # None when nothing is called a match (0/0)
     recall: float
     f1: float
     false_match_rate: float  # share of must-not-match pairs called a match
@@ -40,6 +40,8 @@ def sweep(similarities: np.ndarray, should_match: list[bool],
     >>> pts = sweep(np.array([0.9, 0.8, 0.3]), [True, False, False], np.array([0.5, 0.85]))
     >>> [(p.threshold, p.precision, p.recall) for p in pts]
     [(0.5, 0.5, 1.0), (0.85, 1.0, 1.0)]
+    >>> sweep(np.array([0.4]), [True], np.array([0.9]))[0].precision is None  # 0/0
+    True
     """
     if thresholds is None:
         thresholds = np.round(np.arange(0.0, 1.0001, 0.01), 2)
@@ -51,9 +53,9 @@ def sweep(similarities: np.ndarray, should_match: list[bool],
         tp = int(np.sum(called & truth))
         fp = int(np.sum(called & ~truth))
         fn = int(np.sum(~called & truth))
-        precision = tp / (tp + fp) if tp + fp else 1.0
+        precision = tp / (tp + fp) if tp + fp else None
         recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision else 0.0
         negatives = int(np.sum(~truth))
         out.append(SweepPoint(float(t), precision, recall, f1, fp / negatives if negatives else 0))
     return out

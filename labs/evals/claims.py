@@ -1,0 +1,448 @@
+"""The offline rubric judge: score an answer against a reference by claims, not word overlap.
+
+1. Key points: the item's `key_points`, or the reference split into atomic clauses (at `;`,
+   `, and`, `, but`, `, so`, `because`, ...: each side must keep two content words). A key point
+   that itself joins two claims ("first tokens arrive sooner so latency drops") is split too:
+   every part must be found.
+2. The answer is split the same way into clauses. A part is *covered* by a clause when the
+   clause holds >= 60% of the part's content words (Porter stems, numbers read as values, so
+   "five" = "5") or the bundled MiniLM puts them at cosine >= 0.62 with >= 25% shared words,
+   and no contradiction sign fires.
+3. Contradiction signs, checked on every clause that talks about the part (>= 34% shared words
+   or cosine >= 0.5): negation on one side only ("not", "never", "no", "without", "n't"...); a
+   number of the part missing while the clause gives other numbers ("6,000" for "600"); the
+   same number with another unit ("five calendar months" for "five business days"); a word
+   from an opposing group ("new card" for "original card", "deleted" for "kept"); and swapped
+   roles, where the clause carries most of the part's words but replaces one with a word of
+   another key point ("the user decides when to call tools" when the model does).
+   A part that no clause covers and one contradicts is *contradicted*, not merely missing.
+4. Score: 1 + 4 x (share of key points covered), minus one per answer clause that asserts
+   something on topic the reference does not support (at most two); any contradicted point
+   caps the score at 2, and half the points contradicted gives 1. Filler that is off topic
+   earns nothing and costs nothing; length and confidence earn nothing.
+
+Every point comes back with its evidence: "covered by ...", "not found" or "contradicted by
+...". This is a rubric judge, deterministic and offline, not an LLM: it knows no synonyms
+beyond what MiniLM encodes, so a paraphrase with no shared words and a low cosine is missed.
+
+Left out: coreference ("it" for "the refund"), arithmetic between units (600 a minute = 10 a
+second), world knowledge.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+import numpy as np
+
+COVER_LEXICAL = 0.6
+COVER_COSINE = 0.62
+COVER_COSINE_MIN_LEXICAL = 0.25
+WEAK_COSINE = 0.38  # close in meaning, nothing shared to confirm it: half credit
+TOPIC_LEXICAL = 0.34
+TOPIC_COSINE = 0.5
+NEGATION_COSINE = 0.6
+POSTPOSED_NEGATIONS = frozenset({"unchanged"})
+SWAP_LEXICAL = 0.4
+SUPPORT_LEXICAL = 0.5
+SUPPORT_COSINE = 0.6
+CLAIM_TOPIC_COSINE = 0.4
+MAX_PENALTY = 1
+CREDIT = {"covered": 1.0, "partly covered": 0.75}
+
+STOPWORDS = frozenset("""
+a an the and or but if of to in on at for by with from as is are was were be been being it its
+this that these those there their they them you your we our i me my do does did can could
+should would will shall may might must than then so such into over about what which who whom
+when where why how all any each both more most other some only own same too very just also per
+via has have had get gets got us he she his her one ones while because whereas thus hence
+usually typically probably really always within about around""".split())
+NEGATIONS = frozenset("not no never none nothing nobody nowhere neither nor without cannot "
+                      "unable impossible".split())
+# words of one group contradict words of another group in the same set
+TIME_UNITS = frozenset("second minute hour day week month year".split())
+OPPOSITES: list[list[set[str]]] = [
+    [{"business", "working"}, {"calendar"}],
+    [{"original", "same", "old"}, {"new", "different", "another"}],
+    [{"more", "higher", "increase", "increases", "increased", "raise", "raises", "above", "over",
+      "greater", "larger", "bigger", "faster", "sooner", "longer"},
+     {"less", "fewer", "lower", "decrease", "decreases", "decreased", "reduce", "reduces",
+      "below", "under", "smaller", "slower", "later", "shorter", "shortens"}],
+    [{"small", "smaller", "tiny"}, {"large", "larger", "big", "huge"}],
+    [{"rare", "rarely", "seldom"}, {"often", "common", "frequent", "frequently", "most",
+                                    "usually"}],
+    [{"always", "every"}, {"never", "sometimes"}],
+    [{"first", "earliest"}, {"last", "final", "latest"}],
+    [{"before"}, {"after"}],
+    [{"keep", "keeps", "kept", "retain", "retained", "store", "stored", "move", "moved", "goes",
+      "preserve", "saved"},
+     {"delete", "deleted", "remove", "removed", "discard", "discarded", "drop", "dropped",
+      "wipe", "wiped", "purge", "purged", "lose", "loses", "lost"}],
+    [{"accept", "accepts", "accepted", "allow", "allows", "allowed"},
+     {"reject", "rejects", "rejected", "deny", "denies", "block", "blocks", "forbid",
+      "forbidden"}],
+    [{"exponential", "exponentially"}, {"linear", "constant", "fixed"}],
+    [{"cheaper", "cheap"}, {"expensive", "costlier"}],
+    [{"slow", "slower"}, {"fast", "faster", "quick", "quicker"}],
+    [{"synchronous", "sync"}, {"asynchronous", "async"}],
+    [{"minimum", "min", "least"}, {"maximum", "max", "most"}],
+    [{"true", "correct"}, {"false", "wrong"}],
+    [{"enable", "enabled"}, {"disable", "disabled"}],
+    [{"reliably", "reliable"}, {"unreliably", "unreliable"}],
+    [{"overfit", "overfits", "overfitting"}, {"generalise", "generalises", "generalize"}],
+]
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split())}
+_NUMBER_WORDS |= {w: 10 * (i + 2) for i, w in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+_TOKEN = re.compile(r"[a-z][a-z0-9]*(?:'[a-z]+)?|\d+(?:,\d{3})*(?:\.\d+)?")
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+_CLAUSE = re.compile(r"(,?\s+(?:and|but|so|because|whereas|while|then|although|though|plus|"
+                     r"since)\s+|,\s+(?:which|so that|rather than|instead of)\s+|,\s+|\s+\(|"
+                     r"\)\s*)", re.I)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    from nltk.stem.porter import PorterStemmer
+
+    return PorterStemmer()
+
+
+@lru_cache(maxsize=20000)
+def _stem(word: str) -> str:
+    return _stemmer().stem(word)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased words and numbers, "n't" read as "not", number words as values.
+
+    >>> tokens("Six hundred requests, not 6,000; it isn't 99.9%")
+    ['#600', 'requests', 'not', '#6000', 'it', 'is', 'not', '#99.9']
+    """
+    raw = _TOKEN.findall(text.lower().replace("n't", " not").replace("cannot", "can not"))
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        w = raw[i]
+        if w[0].isdigit():
+            out.append("#" + _number(w.replace(",", "")))
+            i += 1
+            continue
+        if w in _NUMBER_WORDS:
+            value, i = _NUMBER_WORDS[w], i + 1
+            if value >= 20 and i < len(raw) and raw[i] in _NUMBER_WORDS and \
+                    _NUMBER_WORDS[raw[i]] < 10:
+                value, i = value + _NUMBER_WORDS[raw[i]], i + 1
+            while i < len(raw) and raw[i] in _SCALES:
+                value, i = value * _SCALES[raw[i]], i + 1
+            out.append(f"#{value}")
+            continue
+        out.append(w)
+        i += 1
+    return out
+
+
+def _number(text: str) -> str:
+    value = float(text)
+    return str(int(value)) if value.is_integer() and "." not in text else str(value)
+
+
+def content(toks: list[str]) -> list[str]:
+    """Stems of the words that carry content (numbers kept as "#value")."""
+    return [t if t[0] == "#" else _stem(t) for t in toks
+            if t[0] == "#" or (t not in STOPWORDS and t not in NEGATIONS and len(t) > 1)]
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip(" .!?;:") for s in _SENTENCE_END.split(text.strip()) if s.strip(" .!?;:")]
+
+
+def split_clauses(text: str) -> list[str]:
+    """Sentences cut at connectives into clauses that each keep two content words.
+
+    >>> split_clauses("Refunds take five days and go back to the original card.")
+    ['Refunds take five days', 'go back to the original card']
+    >>> split_clauses("BM25 and dense retrieval")
+    ['BM25 and dense retrieval']
+    """
+    out: list[str] = []
+    for sentence in split_sentences(text):
+        bits = _CLAUSE.split(sentence)  # text, separator, text, ...
+        merged: list[str] = []
+        for k in range(0, len(bits), 2):
+            piece, sep = bits[k].strip(" ,.;:"), bits[k - 1] if k else ""
+            if not piece:
+                continue
+            need = 3 if sep.strip() == "," else 2  # a bare comma often lists, not asserts
+            if merged and (len(content(tokens(piece))) < need or
+                           len(content(tokens(merged[-1]))) < need):
+                merged[-1] = f"{merged[-1]}{sep}{piece}"  # too small to stand alone
+            else:
+                merged.append(piece)
+        out.extend(merged)
+    return out
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    toks: list[str]
+    words: set[str]  # content stems
+    numbers: set[str]
+    negated: set[str]  # content stems inside a negation's scope (after the cue, in the clause)
+    names: set[str]  # capitalised words inside the clause: names, products, acronyms
+    required: frozenset[str] = frozenset()  # for a key point: the words an answer must say
+    glue: frozenset[str] = frozenset()  # a key point's words the reference never uses
+
+    @classmethod
+    def of(cls, text: str) -> Clause:
+        toks = tokens(text)
+        words = set(content(toks))
+        cue = next((i for i, t in enumerate(toks) if t in NEGATIONS), None)
+        scope = set(content(toks[cue + 1:])) if cue is not None else set()
+        if POSTPOSED_NEGATIONS & set(toks):
+            scope = words  # "total time unchanged" denies the whole clause
+        names = {w.lower() for w in re.findall(r"(?<=\w[\s,(])([A-Z][A-Za-z0-9]+)", text)}
+        return cls(text, toks, words, {w for w in words if w[0] == "#"}, scope, names)
+
+
+def _units_after(c: Clause) -> dict[str, str]:
+    """number → the time unit that follows it within three words ("#5" → "days")."""
+    out = {}
+    for i, t in enumerate(c.toks):
+        if t[0] == "#":
+            for nxt in c.toks[i + 1:i + 4]:
+                if nxt.rstrip("s") in TIME_UNITS:
+                    out[t] = nxt.rstrip("s")
+                    break
+    return out
+
+
+def _opposed(point: Clause, clause: Clause, given: set[str]) -> str | None:
+    p, c = set(point.toks), set(clause.toks)
+    for groups in OPPOSITES:
+        mine = [g for g in groups if g & p]
+        for g in mine:
+            if g & c:
+                continue  # the clause says the point's word too
+            for other in groups:
+                if other is not g and other not in mine and other & c and not other & given:
+                    return f"{sorted(g & p)[0]} vs {sorted(other & c)[0]}"
+    return None
+
+
+def contradiction(point: Clause, clause: Clause, lexical: float, cosine: float,
+                  other_points: set[str], given: set[str]) -> str | None:
+    """Why `clause` contradicts `point`, or None. Only asked of clauses on the point's topic;
+    `given` is what the reference and question say, which no clause can contradict."""
+    shared = point.words & clause.words
+    same_words = len(shared) / len(point.words) if point.words else 0.0
+    if bool(point.negated & shared) != bool(clause.negated & shared) and \
+            (same_words >= TOPIC_LEXICAL or lexical >= COVER_LEXICAL or
+             cosine >= NEGATION_COSINE):
+        return "negation"
+    if point.numbers and clause.numbers and not point.numbers & clause.numbers:
+        return "changed number"
+    if point.numbers and clause.numbers and not point.numbers <= clause.numbers and \
+            clause.numbers - point.numbers:
+        return "changed number"
+    pu, cu = _units_after(point), _units_after(clause)
+    if any(n in cu and cu[n] != u for n, u in pu.items()):
+        return "changed unit"
+    if why := _opposed(point, clause, given):
+        return f"opposite ({why})"
+    if same_words >= SWAP_LEXICAL and (swap := _swapped(point, clause, other_points)):
+        return f"swapped ({swap[1]} for {swap[0]})"
+    return None
+
+
+def _neighbours(words: list[str], i: int) -> set[tuple[str, str]]:
+    return ({("prev", words[i - 1])} if i > 0 else set()) | \
+        ({("next", words[i + 1])} if i + 1 < len(words) else set())
+
+
+def _swapped(point: Clause, clause: Clause, other_points: set[str]) -> tuple[str, str] | None:
+    """A word of the point replaced, in the same slot, by a word of another key point.
+
+    "model decides tool calls" vs "the user decides when to call tools": "user" (another key
+    point's word) sits where "model" sat, before "decides".
+    """
+    pw, cw = content(point.toks), content(clause.toks)
+    for i, m in enumerate(pw):
+        if m in clause.words or m in point.glue:
+            continue
+        for j, x in enumerate(cw):
+            if x in other_points and x not in point.words and \
+                    _neighbours(pw, i) & _neighbours(cw, j):
+                return m, x
+    return None
+
+
+@dataclass
+class PointResult:
+    point: str
+    status: str  # "covered", "not found" or "contradicted"
+    evidence: str = ""  # the answer clause that covered or contradicted it
+    why: str = ""
+
+    @property
+    def reason(self) -> str:
+        if self.status == "covered":
+            return f"covered by: {self.evidence!r}: {self.point}"
+        if self.status == "contradicted":
+            return f"contradicted by {self.evidence!r} ({self.why}): {self.point}"
+        if self.status == "partly covered":
+            return f"partly covered by {self.evidence!r} ({self.why}): {self.point}"
+        return f"not found: {self.point}"
+
+
+@dataclass
+class ClaimScore:
+    score: int
+    points: list[PointResult]
+    unsupported: list[str] = field(default_factory=list)  # on-topic claims the reference lacks
+
+    @property
+    def reasons(self) -> list[str]:
+        out = [p.reason for p in self.points]
+        out += [f"unsupported claim: {u!r}" for u in self.unsupported]
+        return out or ["empty answer"]
+
+
+def key_points_of(reference: str) -> list[str]:
+    """The reference as atomic claims."""
+    return split_clauses(reference) or [reference.strip()]
+
+
+def _lexical(point: Clause, clause: Clause) -> float:
+    need = point.required or point.words
+    return len(need & clause.words) / len(need) if need else 0.0
+
+
+def _required(part: Clause, reference_words: set[str], question_words: set[str]) -> Clause:
+    """What the question already says need not be repeated, and a key point's own glue words
+    ("applies", "between attempts") that the reference never uses cannot be asked for."""
+    need = (part.words & reference_words) - question_words or part.words - question_words
+    return replace(part, required=frozenset(need or part.words),
+                   glue=frozenset(part.words - reference_words - question_words))
+
+
+def score_answer(question: str, reference: str, answer: str, embedder,
+                 key_points: list[str] | None = None) -> ClaimScore:
+    """Score 1-5 with per-point evidence; `embedder.encode(texts)` gives unit vectors."""
+    points = [p for p in (key_points or key_points_of(reference)) if p.strip()]
+    ref_words, q_words = set(content(tokens(reference))), set(content(tokens(question)))
+    parts = [[_required(Clause.of(c), ref_words, q_words) for c in (split_clauses(p) or [p])]
+             for p in points]
+    sentences = [s for s in split_sentences(answer) if content(tokens(s))]
+    clauses = [Clause.of(c) for s in sentences for c in split_clauses(s)]
+    clauses = [c for c in clauses if c.words]
+    if not clauses:
+        return ClaimScore(1, [PointResult(p, "not found") for p in points])
+    ref_clauses = [Clause.of(c) for c in key_points_of(reference) + points]
+    flat_parts = [c for ps in parts for c in ps]
+    texts = ([c.text for c in flat_parts] + [c.text for c in clauses] +
+             [c.text for c in ref_clauses] + sentences + [question])
+    vecs = np.asarray(embedder.encode(texts))
+    n_parts, n_cl = len(flat_parts), len(clauses)
+    part_vecs, cl_vecs = vecs[:n_parts], vecs[n_parts:n_parts + n_cl]
+    ref_vecs = vecs[n_parts + n_cl:n_parts + n_cl + len(ref_clauses)]
+    cos = part_vecs @ cl_vecs.T
+    # a paraphrase may spread one point over a whole sentence: half credit at most
+    sent_cos = part_vecs @ vecs[n_parts + n_cl + len(ref_clauses):-1].T
+
+    given = set(tokens(reference)) | set(tokens(question))
+    results, supporting, row = [], set(), 0
+    for point, ps in zip(points, parts, strict=True):
+        others = {w for other in parts if other is not ps for c in other for w in c.words}
+        part_results = []
+        for part in ps:
+            result = _judge_part(part, clauses, cos[row], others, given, supporting)
+            if result.status == "not found" and sent_cos[row].max() >= WEAK_COSINE:
+                j = int(sent_cos[row].argmax())
+                result = PointResult(part.text, "partly covered", sentences[j],
+                                     f"cosine {sent_cos[row, j]:.2f}, few shared words")
+                supporting |= {i for i, c in enumerate(clauses) if c.text in sentences[j]}
+            part_results.append(result)
+            row += 1
+        results.append(_combine(point, part_results))
+
+    known = {w for c in ref_clauses for w in c.words} | set(content(tokens(question)))
+    given_names = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", f"{reference} {question}")}
+    ref_cos = cl_vecs @ ref_vecs.T
+    contradicting = {r.evidence for r in results if r.status == "contradicted"}
+    unsupported = []
+    for i, c in enumerate(clauses):
+        if i in supporting or c.text in contradicting:
+            continue
+        share_known = len(c.words & known) / len(c.words)
+        if share_known >= SUPPORT_LEXICAL or ref_cos[i].max() >= SUPPORT_COSINE:
+            continue
+        if c.numbers - known or c.names - given_names:
+            unsupported.append(c.text)  # a specific claim: a number or a name of its own
+
+    n = len(results)
+    credit = sum(CREDIT.get(r.status, 0.0) for r in results)
+    contradicted = sum(r.status == "contradicted" for r in results)
+    if contradicted:
+        score = 1 if 2 * contradicted >= n or credit == 0 else 2
+    elif credit == 0:
+        score = 1
+    else:
+        score = math.floor(1.5 + 4 * credit / n) - min(MAX_PENALTY, len(unsupported))
+    return ClaimScore(max(1, min(5, score)), results, unsupported)
+
+
+def _judge_part(part: Clause, clauses: list[Clause], cos_row: np.ndarray, others: set[str],
+                given: set[str], supporting: set[int]) -> PointResult:
+    best_cover: tuple[float, int] | None = None
+    best_weak: tuple[float, int] | None = None
+    worst: tuple[float, int, str] | None = None
+    for i, c in enumerate(clauses):
+        lex, sim = _lexical(part, c), float(cos_row[i])
+        on_topic = lex >= TOPIC_LEXICAL or sim >= min(TOPIC_COSINE, WEAK_COSINE)
+        if not on_topic:
+            continue
+        why = contradiction(part, c, lex, sim, others, given)
+        strength = max(lex, sim)
+        if why:
+            if worst is None or strength > worst[0]:
+                worst = (strength, i, why)
+            continue
+        covers = lex >= COVER_LEXICAL or (sim >= COVER_COSINE and
+                                          lex >= COVER_COSINE_MIN_LEXICAL)
+        if part.numbers and not part.numbers & c.numbers and lex < 1:
+            covers = covers and sim >= COVER_COSINE + 0.1  # a number stated in other words
+        if covers and (best_cover is None or strength > best_cover[0]):
+            best_cover = (strength, i)
+        elif sim >= WEAK_COSINE and (best_weak is None or sim > best_weak[0]):
+            best_weak = (sim, i)
+    if best_cover is not None:
+        supporting.add(best_cover[1])
+        return PointResult(part.text, "covered", clauses[best_cover[1]].text)
+    if worst is not None:
+        return PointResult(part.text, "contradicted", clauses[worst[1]].text, worst[2])
+    if best_weak is not None:
+        supporting.add(best_weak[1])
+        return PointResult(part.text, "partly covered", clauses[best_weak[1]].text,
+                           f"cosine {best_weak[0]:.2f}, few shared words")
+    return PointResult(part.text, "not found")
+
+
+def _combine(point: str, parts: list[PointResult]) -> PointResult:
+    """A key point made of several claims: contradicted if any is, covered if all are."""
+    for p in parts:
+        if p.status == "contradicted":
+            return PointResult(point, "contradicted", p.evidence, p.why)
+    evidence = " / ".join(dict.fromkeys(p.evidence for p in parts if p.evidence))
+    if all(p.status == "covered" for p in parts):
+        return PointResult(point, "covered", evidence)
+    if all(p.status != "not found" for p in parts):
+        return PointResult(point, "partly covered", evidence, parts[-1].why)
+    return PointResult(point, "not found")
