@@ -115,7 +115,9 @@ def test_the_llm_panel_refuses_a_base_url_that_is_not_http():
 def test_where_de_intuition_fails_boxes_say_it_once():
     # seen: each box had an orange "Where DE intuition fails" heading and then the same words
     # again in bold as the first line of its text
-    at = page_test("app_pages/modules.py").run()
+    at = page_test("app_pages/modules.py")
+    at.session_state["lesson_section_shape-map"] = 3  # lessons show a section at a time
+    at.run()
     no_exceptions(at)
     boxes = [m.value for m in at.markdown if "Where DE intuition fails" in m.value
              and "orange" in m.value]

@@ -237,6 +237,6 @@ def test_design_submissions_reach_the_dashboard_and_the_export(cur, embedder):
     rows = list(csv.DictReader(io.StringIO(export_csv(store, cur, access))))
     total = next(r for r in rows if r["kind"] == "design")
     assert (total["learner"], total["score"], total["grader"]) == (
-        "Sam", str(grade.total), f"{grade.provider}/{grade.model}")
+        "Sam", str(grade.total), grade.grader)
     assert len([r for r in rows if r["kind"] == "design-item"]) == len(grade.items)
-    assert board.design_table[0]["graded by"] == f"{grade.provider}/{grade.model}"
+    assert board.design_table[0]["graded by"] == grade.grader

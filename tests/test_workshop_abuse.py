@@ -206,9 +206,9 @@ def test_the_export_has_a_row_per_rubric_item_naming_the_grader(cur):
     rows = list(csv.DictReader(io.StringIO(export_csv(store, cur, open_as_instructor(
         store, ws.code, PASS)))))
     assert [(r["kind"], r["item"], r["score"], r["max"], r["grader"]) for r in rows] == [
-        ("design", "total", "41", "100", "offline/rubric"),
-        ("design-item", "Retrieval", "6", "20", "offline/rubric"),
-        ("design-item", "Eval plan", "15", "20", "offline/rubric")]
+        ("design", "total", "41", "100", "offline rubric grader v2"),
+        ("design-item", "Retrieval", "6", "20", "offline rubric grader v2"),
+        ("design-item", "Eval plan", "15", "20", "offline rubric grader v2")]
 
 
 def test_the_dashboard_names_the_grader_of_each_design_score(cur):
@@ -220,12 +220,12 @@ def test_the_dashboard_names_the_grader_of_each_design_score(cur):
                       prompt_titles={"docs-chatbot": "Docs chatbot"})
     assert board.design_table == [{"learner": "Sam", "prompt": "Docs chatbot",
                                    "time (UTC)": board.design_table[0]["time (UTC)"],
-                                   "score": "41 (L4)", "graded by": "offline/rubric"}]
+                                   "score": "41 (L4)", "graded by": "offline rubric grader v2"}]
     assert board.missed_rubric_items == {"Retrieval": 1}
     at = page_test("app_pages/workshop_instructor.py").run()
     open_dashboard(at, ws.code, PASS)
     shown = next(t.value for t in at.table if "graded by" in t.value)
-    assert list(shown["graded by"]) == [literal("offline/rubric")]  # renders as offline/rubric
+    assert list(shown["graded by"]) == [literal("offline rubric grader v2")]  # renders as offline/rubric
 
 
 def test_the_learners_page_lists_their_design_attempts():
