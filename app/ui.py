@@ -9,7 +9,8 @@ from collections.abc import Collection, Mapping
 
 import streamlit as st
 
-from labs.curriculum.loader import ContentError, Curriculum, load_curriculum
+from labs.content import ContentError
+from labs.curriculum.loader import Curriculum, load_curriculum
 from labs.store import Store, StoreError, database_url, get_or_create_learner, most_recent_learner
 from labs.store.learners import clean_name
 from labs.store.models import Learner

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from labs import __version__
 
 SUBCOMMAND_MODULES = [
-    "labs.curriculum.cli",
+    "labs.content.cli",
     "labs.whiteboard.cli",
     "labs.mcp.cli",
     "labs.costsim.cli",

@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from labs.cli import main
+from labs.content import CONTENT_DIR, ContentError
 from labs.curriculum.lesson import MAX_RANKS_ACROSS, legible_dot, lesson_sections, rank_count
-from labs.curriculum.loader import CONTENT_DIR, ContentError, lesson_blocks, load_curriculum
+from labs.curriculum.loader import lesson_blocks, load_curriculum
 
 
 @pytest.fixture(scope="module")

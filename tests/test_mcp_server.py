@@ -10,8 +10,9 @@ import anyio
 import pytest
 from mcp import Client, MCPError
 
+from labs.content import CONTENT_DIR
 from labs.costsim import estimate
-from labs.curriculum.loader import CONTENT_DIR, load_curriculum
+from labs.curriculum.loader import load_curriculum
 from labs.mcp.server import build_server, lesson_markdown
 
 TRAVERSALS = [

@@ -12,7 +12,9 @@ import yaml
 from sqlmodel import select
 
 from labs.cli import main
-from labs.curriculum.loader import CONTENT_DIR, load_curriculum
+from labs.content import CONTENT_DIR
+from labs.content.originality import fingerprint, near_copies, shared_runs
+from labs.curriculum.loader import load_curriculum
 from labs.curriculum.practice import (
     decision_accuracy,
     learner_order,
@@ -21,10 +23,7 @@ from labs.curriculum.practice import (
 from labs.curriculum.quality import (
     MAX_KEY_LONGEST_SHARE,
     MAX_LENGTH_RATIO,
-    fingerprint,
-    near_copies,
     quiz_shape,
-    shared_runs,
 )
 from labs.store import Store, get_or_create_learner
 from labs.store.models import DecisionAnswer

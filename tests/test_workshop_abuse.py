@@ -225,7 +225,7 @@ def test_the_dashboard_names_the_grader_of_each_design_score(cur):
     at = page_test("app_pages/workshop_instructor.py").run()
     open_dashboard(at, ws.code, PASS)
     shown = next(t.value for t in at.table if "graded by" in t.value)
-    assert list(shown["graded by"]) == [literal("offline rubric grader v2")]  # renders as offline/rubric
+    assert list(shown["graded by"]) == [literal("offline rubric grader v2")]
 
 
 def test_the_learners_page_lists_their_design_attempts():

@@ -10,7 +10,7 @@ from app import ui
 from app.app_pages import evals_golden
 from app.app_pages import evals_panels as panels
 from labs import llm
-from labs.curriculum.loader import ContentError
+from labs.content import ContentError
 from labs.evals import costs, data, judgefile, online, views
 from labs.evals import judge as J
 

@@ -12,11 +12,10 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
 
+from labs.content import CONTENT_DIR, ContentError, load_yaml_model, validate
 from labs.curriculum.models import (
     DecisionTrainer,
     Flashcard,
@@ -27,18 +26,9 @@ from labs.curriculum.models import (
     Quiz,
 )
 
-CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 MIN_QUESTIONS = 6
 MIN_FLASHCARDS = 8
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.S)
-
-
-class ContentError(Exception):
-    """One or more content problems, each naming the file and, where known, the field."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 @dataclass(frozen=True)
@@ -65,40 +55,6 @@ class Curriculum:
         return {c.id: deck.module for deck in self.decks.values() for c in deck.cards}
 
 
-def _format_validation(path: Path, err: ValidationError) -> list[str]:
-    out = []
-    for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"]) or "(file)"
-        out.append(f"{path}: field {loc}: {e['msg']}")
-    return out
-
-
-def _read_yaml(path: Path) -> object:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise ContentError([f"{path}: file is missing"]) from e
-    except UnicodeDecodeError as e:
-        raise ContentError([f"{path}: not UTF-8 text ({e.reason} at byte {e.start})"]) from e
-    except yaml.YAMLError as e:
-        raise ContentError([f"{path}: invalid YAML: {e}"]) from e
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def _validate(model: type[M], path: Path, data: object) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as e:
-        raise ContentError(_format_validation(path, e)) from e
-
-
-def load_yaml_model(model: type[M], path: Path) -> M:
-    """One YAML file validated by `model`, or a ContentError naming the file and field."""
-    return _validate(model, path, _read_yaml(path))
-
-
 def parse_module(path: Path) -> Module:
     try:
         text = path.read_text(encoding="utf-8")
@@ -113,7 +69,7 @@ def parse_module(path: Path) -> Module:
         raise ContentError([f"{path}: invalid YAML front matter: {e}"]) from e
     if not isinstance(meta, dict):
         raise ContentError([f"{path}: front matter must be a mapping of fields"])
-    return _validate(Module, path, {**meta, "body": m.group(2)})
+    return validate(Module, path, {**meta, "body": m.group(2)})
 
 
 def load_curriculum(root: Path = CONTENT_DIR) -> Curriculum:

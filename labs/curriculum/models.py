@@ -8,16 +8,10 @@ a quiz and flashcards) live in `labs.curriculum.loader.check_references`.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from labs.content import Id, Strict, Text
 
 
 class LabLink(StrEnum):

@@ -1,41 +1,26 @@
-"""Two measurements of the curriculum that `aie-bridge content check` enforces.
+"""Quiz shape, which `aie-bridge content check` enforces. A quiz is an instrument, and one a
+test-wise learner can pass without knowing the subject measures nothing. We measure the
+classic cues: the key is the longest option, keys are longer than distractors on average, and
+absolute words ("always", "never") sit in the distractors. Option order is shuffled at render
+time, so file position is not a cue. (Originality, for all our text, is
+`labs.content.originality`.)
 
-1. Quiz shape: a quiz is an instrument, and one a test-wise learner can pass without knowing
-   the subject measures nothing. We measure the classic cues: the key is the longest option,
-   keys are longer than distractors on average, and absolute words ("always", "never") sit in
-   the distractors. Option order is shuffled at render time, so file position is not a cue.
-2. Originality: no sentence in content/ shares a run of nine words with the source track
-   (except allow-listed slogans), and no sentence of 12 or more words is a near-copy (70% or
-   more of its 3-word runs found in the track: a 15-word sentence with one word swapped scores
-   about 77%; our own sentences score at most 45%). The track itself is not shipped: only a
-   fingerprint of its 9- and 3-word runs (a short hash of each), made by
-   `aie-bridge content fingerprint --track FILE`.
-
-Leaves out: semantic near-copies (a paraphrase that keeps every idea) and grammar cues
-("an" before a vowel key); a reviewer still reads the options.
+Leaves out: grammar cues ("an" before a vowel key); a reviewer still reads the options.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from labs.curriculum.models import Question
 
 MAX_KEY_LONGEST_SHARE = 0.40  # the key may be the longest option in at most 40% of questions
 MAX_LENGTH_RATIO = 1.3  # mean key length / mean distractor length
 MAX_ABSOLUTE_SKEW = 1.5  # absolute words per distractor / per key, when the gap is material
-RUN_WORDS = 9
-NEAR_WORDS = 3  # near-copy check: share of a sentence's 3-word runs found in the track
-NEAR_MIN_WORDS = 12
-NEAR_SHARE = 0.70
-ALLOWED_RUNS = ("cost per call is the new latency per call",)  # the track's slogan, quoted
 ABSOLUTE = re.compile(r"\b(always|never|only|all|every|none|must|guarantees?|guaranteed|"
                       r"completely|entirely|impossible)\b", re.I)
-_WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -114,92 +99,3 @@ def quiz_shape(questions: Iterable[Question]) -> QuizShape:
         absolute_per_key=key_abs / len(key_chars) if key_chars else 0.0,
         absolute_per_distractor=distractor_abs / len(distractor_chars) if distractor_chars
         else 0.0)
-
-
-def words(text: str) -> list[str]:
-    """Lower-case word tokens; punctuation, dashes and hyphens split words.
-
-    >>> words("Cost-per-call is the new latency—per call.")
-    ['cost', 'per', 'call', 'is', 'the', 'new', 'latency', 'per', 'call']
-    """
-    return _WORD.findall(text.lower().replace("’", "'").replace("'", ""))
-
-
-def _hash(run: Iterable[str]) -> str:
-    return hashlib.blake2b(" ".join(run).encode(), digest_size=8).hexdigest()
-
-
-def _runs(tokens: list[str], n: int = RUN_WORDS) -> Iterator[tuple[int, tuple[str, ...]]]:
-    for i in range(len(tokens) - n + 1):
-        yield i, tuple(tokens[i : i + n])
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """Hashed word runs of the track: enough to detect copying, not to read it back."""
-
-    runs: frozenset[str]  # every 9-word run
-    trigrams: frozenset[str]  # every 3-word run
-
-    def lines(self) -> list[str]:
-        return [f"{RUN_WORDS} {h}" for h in sorted(self.runs)] + \
-            [f"{NEAR_WORDS} {h}" for h in sorted(self.trigrams)]
-
-
-def fingerprint(track_text: str) -> Fingerprint:
-    tokens = words(track_text)
-    return Fingerprint(frozenset(_hash(run) for _, run in _runs(tokens)),
-                       frozenset(_hash(run) for _, run in _runs(tokens, NEAR_WORDS)))
-
-
-def load_fingerprint(path: Path) -> Fingerprint:
-    runs, trigrams = set(), set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        n, _, h = line.strip().partition(" ")
-        if n == str(RUN_WORDS):
-            runs.add(h)
-        elif n == str(NEAR_WORDS):
-            trigrams.add(h)
-    return Fingerprint(frozenset(runs), frozenset(trigrams))
-
-
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+|\n\s*\n|\n\s*[-*|#]|\|")
-
-
-def near_copies(text: str, track: Fingerprint) -> list[str]:
-    """Sentences of 12+ words that repeat the track with a word or two changed.
-
-    Raw YAML or Markdown is fine: list items, table cells and blank lines end a sentence.
-    """
-    out = []
-    for sentence in _SENTENCE_BREAK.split(text):
-        tokens = words(sentence)
-        if len(tokens) < NEAR_MIN_WORDS:
-            continue
-        grams = [_hash(run) for _, run in _runs(tokens, NEAR_WORDS)]
-        if sum(g in track.trigrams for g in grams) / len(grams) >= NEAR_SHARE:
-            out.append(" ".join(sentence.split()))
-    return out
-
-
-def shared_runs(text: str, track: Fingerprint,
-                allowed: Iterable[str] = ALLOWED_RUNS) -> list[str]:
-    """The stretches of `text` that repeat nine or more consecutive words of the track.
-
-    Overlapping hits merge into one stretch; a stretch inside an allow-listed phrase is fine.
-    """
-    tokens = words(text)
-    hits = [i for i, run in _runs(tokens) if _hash(run) in track.runs]
-    stretches: list[list[int]] = []
-    for i in hits:
-        if stretches and i <= stretches[-1][1] + 1:
-            stretches[-1][1] = i
-        else:
-            stretches.append([i, i])
-    allowed_text = [" ".join(words(a)) for a in allowed]
-    out = []
-    for start, end in stretches:
-        phrase = " ".join(tokens[start : end + RUN_WORDS])
-        if not any(phrase in a for a in allowed_text):
-            out.append(phrase)
-    return out

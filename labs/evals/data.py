@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from labs.curriculum.loader import CONTENT_DIR, load_yaml_model
+from labs.content import CONTENT_DIR, load_yaml_model
 from labs.evals.models import EvalItems, SimilarityPairs
 from labs.store import Store
 from labs.store.models import EvalLabel

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from labs.curriculum.models import Id, Strict, Text
+from labs.content import Id, Strict, Text
 
 
 class AnswerKind(StrEnum):

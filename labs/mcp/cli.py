@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from labs.curriculum.loader import CONTENT_DIR
+    from labs.content import CONTENT_DIR
     from labs.mcp.server import build_server, serve_http
 
     if not 0 < args.port < 65536:

@@ -58,7 +58,8 @@ from mcp_types import (
 from pydantic import BaseModel, Field
 
 from labs import __version__
-from labs.curriculum.loader import CONTENT_DIR, ContentError, Curriculum, load_curriculum
+from labs.content import CONTENT_DIR, ContentError
+from labs.curriculum.loader import Curriculum, load_curriculum
 from labs.mcp.integrations import register_lab_tools
 from labs.mcp.paths import PathRefused, check_relative, list_files, resolve_inside
 from labs.mcp.search import CurriculumIndex, lesson_sections
