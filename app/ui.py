@@ -176,10 +176,29 @@ def bundled_corpus():
 
 @st.cache_resource(show_spinner="Loading the embedding model (once per server)…")
 def embedder():
-    """The bundled MiniLM embedder, shared by every session; its cache is in the data folder."""
+    """The bundled MiniLM embedder, shared by every session; its cache is in the data folder.
+    On a server, torch gets one core fewer than the machine has (at least one), so the rest
+    of the room keeps a core while someone builds an index; AIE_BRIDGE_TORCH_THREADS overrides
+    (0: leave torch's own default, as the test suite does)."""
+    import os
+
+    import torch
+
     from labs.embeddings import get_embedder
 
+    threads = int(os.environ.get("AIE_BRIDGE_TORCH_THREADS")
+                  or max(1, (os.cpu_count() or 2) - 1))
+    if threads > 0:
+        torch.set_num_threads(threads)
     return get_embedder()
+
+
+def model_queue_text(label: str) -> str:
+    """`label`, plus how many learners' model work is ahead when the model is busy."""
+    from labs.embeddings import model_waiting
+
+    ahead = model_waiting()
+    return f"{label} (waiting for the model: {ahead} ahead of you)" if ahead else label
 
 
 def active_workshop_id() -> int | None:

@@ -114,7 +114,9 @@ def grade_and_save(prompt: DesignPrompt, answer_text: str, **kw: Any):
         if cfg.provider == "offline":
             bar.progress(0.3, text="Loading the embedding model…")
             emb = ui.embedder()
-        bar.progress(0.6, text=f"Grading with {'the offline rubric grader' if emb else cfg.label}…")
+        grader = "the offline rubric grader" if emb else cfg.label
+        bar.progress(0.6, text=ui.model_queue_text(f"Grading with {grader}…") if emb
+                     else f"Grading with {grader}…")
         out = submit(ui.store(), ui.learner().id, prompt, answer_text, config=cfg,  # type: ignore[arg-type]
                      embedder=emb, workshop_id=ui.active_workshop_id(), **kw)
     except ValueError as e:

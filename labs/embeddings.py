@@ -5,6 +5,12 @@ across runs and restarts.
 Loading is lazy: importing this module does not import torch. `get_embedder()` loads the model
 once per process; the app wraps it in `st.cache_resource`. Vectors are L2-normalised float32,
 so inner product is cosine similarity.
+
+Model work is bounded: every batch the model runs takes one of `MODEL_SLOTS` slots (default 1,
+`AIE_BRIDGE_MODEL_SLOTS`), so on a shared server learners building indexes or grading queue
+for the model batch by batch instead of splitting two cores between many torch calls, and the
+rest of the room (quizzes, flashcards) keeps a core. `model_waiting()` says how many are queued,
+for a page to show "waiting for the model".
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ import hashlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +33,32 @@ MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 DIM = 384
 MAX_TOKENS = 256  # the model's window; longer texts are truncated by the tokenizer
 Progress = Callable[[int, int], None]  # (done, total)
+
+
+MODEL_SLOTS = max(1, int(os.environ.get("AIE_BRIDGE_MODEL_SLOTS", "1") or 1))
+_slots = threading.BoundedSemaphore(MODEL_SLOTS)
+_queue_lock = threading.Lock()
+_queued = 0  # callers waiting for a slot or holding one
+
+
+@contextmanager
+def model_slot() -> Iterator[None]:
+    """Hold one model slot for a batch of model work (queueing behind others if needed)."""
+    global _queued
+    with _queue_lock:
+        _queued += 1
+    try:
+        with _slots:
+            yield
+    finally:
+        with _queue_lock:
+            _queued -= 1
+
+
+def model_waiting() -> int:
+    """How many callers are ahead of a new one: running or queued for the model."""
+    with _queue_lock:
+        return _queued
 
 
 def _load_model() -> SentenceTransformer:
@@ -102,9 +135,11 @@ class Embedder:
             progress(0, total)
         for start in range(0, total, self.batch_size * 4):
             batch_keys = todo[start : start + self.batch_size * 4]
-            vecs = self.model.encode([text_of[k] for k in batch_keys], batch_size=self.batch_size,
-                                     normalize_embeddings=True, convert_to_numpy=True,
-                                     show_progress_bar=False).astype(np.float32)
+            with model_slot():  # per batch, so a long build lets a short grade in between
+                vecs = self.model.encode([text_of[k] for k in batch_keys],
+                                         batch_size=self.batch_size, normalize_embeddings=True,
+                                         convert_to_numpy=True,
+                                         show_progress_bar=False).astype(np.float32)
             fresh = dict(zip(batch_keys, vecs, strict=True))
             known.update(fresh)
             if self.cache is not None:

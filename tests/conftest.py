@@ -14,6 +14,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # As in .streamlit/config.toml: no magic, so no ast.parse of page scripts in AppTest threads.
 os.environ.setdefault("STREAMLIT_RUNNER_MAGIC_ENABLED", "false")
+# The app gives torch one core fewer than the machine on a server; tests keep torch's default.
+os.environ.setdefault("AIE_BRIDGE_TORCH_THREADS", "0")
 
 _SCRUBBED = ("DATABASE_URL", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL",
              "AIE_BRIDGE_LLM", "ANTHROPIC_BASE_URL")

@@ -32,3 +32,42 @@ def test_cached_texts_are_not_embedded_again(embedder, tmp_path):
     assert fresh.embedded_count == 2
     assert np.array_equal(first, again)
     assert len(EmbeddingCache(tmp_path / "c.sqlite")) == 2  # survives a reopen
+
+
+def test_model_work_queues_for_its_slot_instead_of_running_side_by_side():
+    """With one slot, a second caller waits until the first batch is done, and is counted as
+    waiting meanwhile (what a page shows as "waiting for the model")."""
+    import threading
+
+    from labs.embeddings import MODEL_SLOTS, model_slot, model_waiting
+
+    assert MODEL_SLOTS == 1
+    order: list[str] = []
+    first_in, release = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with model_slot():
+            order.append("first in")
+            first_in.set()
+            release.wait(5)
+            order.append("first out")
+
+    def second() -> None:
+        with model_slot():
+            order.append("second in")
+
+    a = threading.Thread(target=first)
+    a.start()
+    first_in.wait(5)
+    b = threading.Thread(target=second)
+    b.start()
+    for _ in range(100):  # until the second caller is queued
+        if model_waiting() == 2:
+            break
+        threading.Event().wait(0.01)
+    assert model_waiting() == 2
+    release.set()
+    a.join(5)
+    b.join(5)
+    assert order == ["first in", "first out", "second in"]
+    assert model_waiting() == 0

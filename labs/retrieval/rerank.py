@@ -52,8 +52,11 @@ class MaxSimReranker:
         """Normalised token vectors per text ([CLS] and [SEP] included, padding not)."""
         todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if todo:
-            out = self.model.encode(todo, output_value="token_embeddings", batch_size=16,
-                                    show_progress_bar=False, convert_to_numpy=False)
+            from labs.embeddings import model_slot
+
+            with model_slot():  # the same bounded model as every other embedding call
+                out = self.model.encode(todo, output_value="token_embeddings", batch_size=16,
+                                        show_progress_bar=False, convert_to_numpy=False)
             for t, m in zip(todo, out, strict=True):
                 v = m.detach().cpu().numpy().astype(np.float32)
                 self._cache[t] = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
