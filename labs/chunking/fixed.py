@@ -1,7 +1,10 @@
 """Fixed-size chunking: cut every `size` tokens, stepping back `overlap` tokens each time.
 
 The simplest chunker and the baseline the others are measured against. It ignores meaning:
-a boundary can fall in the middle of a sentence or a word-piece run like `E-4013`.
+a boundary can fall in the middle of a sentence or of a code like `E-4013`. It does not fall
+inside a word: a cut between two word pieces of one word (`sche` + `##ma`) moves back to the
+word's start, because the chunk's text would re-tokenize into more tokens than it was counted
+as ("hema" is not the piece "##ma").
 """
 
 from __future__ import annotations
@@ -20,12 +23,30 @@ def fixed_tokens(text: str, size: int = 200, overlap: int = 0,
     """
     check_window(size, overlap)
     spans = (tokenizer or minilm_tokenizer()).spans(text)
-    step = size - overlap
+    n = len(spans)
+
+    def cut_ok(i: int) -> bool:
+        """May a chunk boundary fall before token i? Not between two pieces of one word."""
+        if i <= 0 or i >= n:
+            return True
+        (_, a_end), (b_start, _) = spans[i - 1], spans[i]
+        return a_end < b_start or not (text[a_end - 1].isalnum() and text[b_start].isalnum())
+
+    def snap(i: int, floor: int) -> int:
+        """The nearest allowed boundary at or before i (but after `floor`), else i itself."""
+        j = i
+        while j > floor and not cut_ok(j):
+            j -= 1
+        return j if j > floor else i
+
     chunks: list[Chunk] = []
-    for first in range(0, len(spans), step):
-        window = spans[first : first + size]
-        start, end = window[0][0], window[-1][1]  # span from the first to the last token
-        chunks.append(Chunk(text[start:end], start, end, len(window), index=len(chunks)))
-        if first + size >= len(spans):
+    first = 0
+    while first < n:
+        last = snap(min(first + size, n), first)  # at most `size` tokens, whole words
+        start, end = spans[first][0], spans[last - 1][1]
+        chunks.append(Chunk(text[start:end], start, end, last - first, index=len(chunks)))
+        if last >= n:
             break  # this window reached the end; another would only repeat its tail
+        nxt = snap(last - overlap, first) if overlap else last
+        first = nxt if nxt > first else last
     return chunks
