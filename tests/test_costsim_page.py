@@ -19,7 +19,9 @@ def _metric(at, label: str) -> str:
 
 
 def _money(text: str) -> float:
-    return float(text.replace("$", "").replace(",", ""))
+    text = text.replace("$", "").replace(",", "")
+    scale = {"k": 1e3, "M": 1e6}.get(text[-1], 1.0)
+    return float(text.rstrip("kM")) * scale
 
 
 def test_simulator_shows_cost_latency_charts_and_the_cost_model():

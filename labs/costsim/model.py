@@ -483,18 +483,24 @@ def _per_request_at_unit_traffic(s: Scenario, pricing: ModelPricing) -> float:
     return monthly_costs(s.model_copy(update={"requests_per_day": 1.0}), pricing).per_request_usd
 
 
-def estimate(scenario: dict | Scenario) -> dict:
-    """The simulator's headline figures for one scenario, as plain JSON-ready data.
+def estimate(scenario: dict | Scenario, *, levers: bool = False) -> dict:
+    """Price one scenario: the simulator's figures as plain JSON-ready data.
 
-    This is the stable entry point for the CLI and the MCP server's `estimate_cost` tool.
-    Raises ScenarioError (a ValueError whose `.problems` name the bad fields).
+    The one entry point for pricing a scenario: the CLI, the MCP server's `estimate_cost`
+    tool and the page (through `summary`) all read these figures. Raises ScenarioError (a
+    ValueError whose `.problems` name the bad fields).
     """
-    s = parse_scenario(scenario)
-    pricing = pricing_for(s)
-    c = monthly_costs(s, pricing)
-    lat = sample_latency(s).percentiles()
+    return summary(simulate(parse_scenario(scenario)), levers=levers)
+
+
+def summary(sim: Simulation, *, levers: bool = False) -> dict:
+    """The headline figures of a simulation (and, on request, the levers table)."""
+    s, c = sim.scenario, sim.costs
+    lat = sim.latency.percentiles()
     b = c.breakdown
-    return {
+    speed = api_speed(s)
+    pc = prompt_cache(s, sim.pricing)
+    out = {
         "monthly_cost_usd": _usd(c.monthly_usd),
         "cost_per_request_usd": _usd(c.per_request_usd),
         "llm_calls_per_month": round(c.llm_calls_per_month, 3),
@@ -502,9 +508,28 @@ def estimate(scenario: dict | Scenario) -> dict:
                       "cache_write_usd": _usd(b.cache_write_usd),
                       "output_usd": _usd(b.output_usd),
                       "batch_discount_usd": _usd(b.batch_discount_usd)},
-        "self_host_monthly_usd": _usd(self_host(s).monthly_usd),
-        "latency_ms": {k: lat[k] for k in ("ttft_p50", "p50", "p95", "p99")},
+        "self_host_monthly_usd": _usd(sim.self_host.monthly_usd),
+        "gpus_needed": sim.self_host.gpus_needed,
+        "gpu_monthly_usd": _usd(sim.self_host.monthly_usd),
+        "latency_ms": {k: lat[k] for k in ("ttft_p50", "p50", "p95", "p99", "perceived_p50")},
+        "model": {"id": sim.pricing.model_id, "provider": sim.pricing.provider_id,
+                  "prices_from": sim.pricing.source, "service_tier": s.service_tier,
+                  "batch_prices": "genai-prices" if batch_pricing(s, sim.pricing)
+                  else "50% off (default)"},
+        "latency_source": {"ttft_ms": speed.ttft_ms,
+                           "output_tokens_per_s": speed.output_tokens_per_s,
+                           "source": speed.source, "date": speed.date,
+                           "default_for": list(speed.fallback)},
+        "prompt_cache": {"min_prefix_tokens": pc.rules.min_prefix_tokens,
+                         "lifetime_s": pc.rules.lifetime_s,
+                         "max_warm_hit_rate": round(pc.max_warm_hit_rate, 4),
+                         "notes": list(pc.notes)},
     }
+    if levers:
+        from labs.costsim.levers import lever_impacts
+
+        out["levers"] = lever_impacts(s)
+    return out
 
 
 def _usd(x: float) -> float:

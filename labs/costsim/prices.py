@@ -89,7 +89,8 @@ class ModelPricing:
         """Memoised `_price_call` (a genai-prices calculation takes ~2 ms; the page makes dozens
         per rerun, mostly the same ones)."""
         key = (self.source, self.provider_id, self.model_id, repr(self.model_price),
-               self.at.date(), self.context, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)
+               self.at.date(), self.context, input_tokens, output_tokens, cache_read_tokens,
+               cache_write_tokens)
         hit = _CALL_CACHE.get(key)
         if hit is None:
             if len(_CALL_CACHE) > 20_000:
@@ -196,8 +197,8 @@ def catalogue(providers: tuple[str, ...] = ("anthropic", "openai", "google")) ->
 def _chat_model(model_id: str) -> bool:
     return not any(w in model_id for w in ("embedding", "tts", "transcribe", "image", "audio",
                                            "realtime", "live", "moderation", "whisper",
-                                           "search", "computer-use", "codex", "deep-research", "oss",
-                                           "safeguard", "vision"))
+                                           "search", "computer-use", "codex", "deep-research",
+                                           "oss", "safeguard", "vision"))
 
 
 _lock = threading.Lock()

@@ -34,7 +34,7 @@ class ScenarioError(ValueError):
 class Scenario(BaseModel):
     """One workload on one model. Token counts are per request; rates are shares in [0, 1]."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     # traffic and token mix
     requests_per_day: float = Field(ge=0, description="requests arriving per day")
