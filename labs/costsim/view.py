@@ -107,10 +107,10 @@ def headline(sim: Simulation) -> list[list[Metric]]:
                 f"${out['cost_per_request_usd']:.8f}"),
          Metric("LLM calls / month", count(out["llm_calls_per_month"]),
                 f"{out['llm_calls_per_month']:,.0f}"),
-         Metric("Self-hosting / month", usd(sh.monthly_usd),
+         Metric("Self-host / month", usd(sh.monthly_usd),
                 f"{sh.gpus_billed} GPU(s) × ${sim.scenario.gpu_hourly_usd:g}/h × 720 h; peak "
                 f"traffic needs {sh.gpus_needed}")],
-        [Metric("Time to first token p50", ms(lat["ttft_p50"]), api_speed(sim.scenario).label()),
+        [Metric("TTFT p50", ms(lat["ttft_p50"]), api_speed(sim.scenario).label()),
          Metric("Perceived p50", ms(lat["perceived_p50"]), streaming),
          Metric("Total p95", ms(lat["p95"]), "online requests"),
          Metric("Total p99", ms(lat["p99"]), "online requests")],
