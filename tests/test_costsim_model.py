@@ -112,10 +112,11 @@ def test_estimate_prints_exactly_the_issue_keys():
     out = estimate({"requests_per_day": 100, "input_tokens": 10, "output_tokens": 10,
                     "model": GPT4O})
     assert set(out) == {"monthly_cost_usd", "cost_per_request_usd", "llm_calls_per_month",
-                        "breakdown", "self_host_monthly_usd", "latency_ms"}
+                        "breakdown", "self_host_monthly_usd", "latency_ms", "gpus_needed",
+                        "gpu_monthly_usd", "model", "latency_source", "prompt_cache"}
     assert set(out["breakdown"]) == {"input_usd", "cache_read_usd", "cache_write_usd",
                                      "output_usd", "batch_discount_usd"}
-    assert set(out["latency_ms"]) == {"ttft_p50", "p50", "p95", "p99"}
+    assert set(out["latency_ms"]) == {"ttft_p50", "p50", "p95", "p99", "perceived_p50"}
 
 
 def test_price_split_adds_up_to_genai_prices_own_total():
