@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from app import ui
 from app.nav import built_pages
 
-st.set_page_config(page_title="AIE Bridge", page_icon=":material/school:", layout="wide")
+# a file shipped with the app: a material icon would make the browser fetch it from
+# fonts.gstatic.com, which fails offline
+FAVICON = Path(__file__).with_name("favicon.svg")
+st.set_page_config(page_title="AIE Bridge", page_icon=str(FAVICON), layout="wide")
 
 sections: dict[str, list] = {}
 for spec in built_pages():

@@ -45,7 +45,7 @@ LEVERS = [
 def recompute(data: dict) -> None:
     s = parse_scenario(data)
     sim = simulate(s, ("gpt-4.1-mini", "claude-haiku-4-5"))
-    lever_impacts(s, "gpt-4.1-mini")
+    lever_impacts(s)
     simulator_figures(sim)
     request_path_dot(sim)
 

@@ -112,10 +112,11 @@ def test_estimate_prints_exactly_the_issue_keys():
     out = estimate({"requests_per_day": 100, "input_tokens": 10, "output_tokens": 10,
                     "model": GPT4O})
     assert set(out) == {"monthly_cost_usd", "cost_per_request_usd", "llm_calls_per_month",
-                        "breakdown", "self_host_monthly_usd", "latency_ms"}
+                        "breakdown", "self_host_monthly_usd", "latency_ms", "gpus_needed",
+                        "gpu_monthly_usd", "model", "latency_source", "prompt_cache"}
     assert set(out["breakdown"]) == {"input_usd", "cache_read_usd", "cache_write_usd",
                                      "output_usd", "batch_discount_usd"}
-    assert set(out["latency_ms"]) == {"ttft_p50", "p50", "p95", "p99"}
+    assert set(out["latency_ms"]) == {"ttft_p50", "p50", "p95", "p99", "perceived_p50"}
 
 
 def test_price_split_adds_up_to_genai_prices_own_total():
@@ -188,12 +189,13 @@ def test_streaming_changes_perceived_latency_not_the_total():
     assert on.percentiles()["perceived_p50"] < off.percentiles()["perceived_p50"] / 5
 
 
-def test_ttft_is_round_trip_plus_queue_plus_prefill_and_total_adds_decode():
-    s = scenario(requests_per_day=1, input_tokens=4000, output_tokens=600, model=GPT4O,
-                 network_rtt_ms=0, queue_ms=0, prefill_tokens_per_s=4000, decode_tokens_per_s=60)
+def test_ttft_is_published_ttft_plus_extra_prefill_and_total_adds_the_models_decode():
+    s = scenario(requests_per_day=1, input_tokens=5000, output_tokens=600, model=GPT4O,
+                 network_rtt_ms=0, queue_ms=0, prefill_tokens_per_s=4000, decode_tokens_per_s=60,
+                 latency_overrides={GPT4O: {"ttft_ms": 500, "output_tokens_per_s": 100}})
     p = sample_latency(s).percentiles()
-    assert p["ttft_p50"] == pytest.approx(1000, rel=0.02)  # 4000 / 4000 s
-    assert p["p50"] == pytest.approx(1000 + 10_000, rel=0.03)  # + 600 / 60 s
+    assert p["ttft_p50"] == pytest.approx(500 + 1000, rel=0.03)  # + (5000 - 1000) / 4000 s
+    assert p["p50"] == pytest.approx(1500 + 6000, rel=0.03)  # + 600 / 100 s
 
 
 def test_cache_hits_answer_at_cache_latency_and_batch_is_offline():

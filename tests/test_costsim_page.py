@@ -19,7 +19,9 @@ def _metric(at, label: str) -> str:
 
 
 def _money(text: str) -> float:
-    return float(text.replace("$", "").replace(",", ""))
+    text = text.replace("$", "").replace(",", "")
+    scale = {"k": 1e3, "M": 1e6}.get(text[-1], 1.0)
+    return float(text.rstrip("kM")) * scale
 
 
 def test_simulator_shows_cost_latency_charts_and_the_cost_model():
@@ -31,7 +33,7 @@ def test_simulator_shows_cost_latency_charts_and_the_cost_model():
         "batch_share", "streaming")})
     assert _money(_metric(at, "Monthly cost")) == pytest.approx(expected["monthly_cost_usd"],
                                                                 abs=0.5)
-    assert _metric(at, "Time to first token p50").endswith("ms")
+    assert _metric(at, "TTFT p50").endswith("ms")
     assert len(at.get("plotly_chart")) >= 4  # traffic, waterfall, breakdown, latency
     assert any("a month is 30 days" in c.value for c in at.code)
     assert "genai-prices 0.2.3" in at.caption[0].value

@@ -312,3 +312,55 @@ def test_a_stream_the_reader_abandons_is_still_recorded(llm_server):
     pieces.close()
     row = calls()[-1]
     assert not row.ok and row.error == "stream abandoned by the reader after 1 pieces"
+
+
+# --- the wait budget: a rate limit never holds a learner for minutes ---------------------
+
+@BOTH
+def test_a_429_asking_for_60s_gives_up_at_once_within_the_default_budget(llm_server, provider,
+                                                                         monkeypatch):
+    waits: list[float] = []
+    monkeypatch.setattr(gateway, "sleep", waits.append)
+    for _ in range(4):
+        llm_server.push_error(429, retry_after="60")
+    with pytest.raises(llm.LLMError, match=r"asks to wait 60s.*wait budget.*try again"):
+        llm.complete("hi", feature="t.retry", config=llm_server.config(provider))
+    assert sum(waits) <= llm.LLMConfig().wait_budget and len(llm_server.requests) == 1
+
+
+def test_the_budget_is_shared_by_all_the_retries_of_one_call(llm_server, monkeypatch):
+    waits: list[float] = []
+    monkeypatch.setattr(gateway, "sleep", waits.append)
+    for _ in range(4):
+        llm_server.push_error(429, retry_after="8")
+    with pytest.raises(llm.LLMError, match=r"16s of 20s used.*try again in about 8s"):
+        llm.complete("hi", feature="t.retry",
+                     config=llm_server.config("openai", wait_budget=20.0))
+    assert waits == [8.0, 8.0] and len(llm_server.requests) == 3
+
+
+def test_each_wait_is_announced_to_the_listener(llm_server, monkeypatch):
+    monkeypatch.setattr(gateway, "sleep", lambda s: None)
+    llm_server.push_error(429, retry_after="2").push_text("ok")
+    heard: list[str] = []
+    with gateway.on_wait(heard.append):
+        llm.complete("hi", feature="t.retry", config=llm_server.config("anthropic"))
+    assert len(heard) == 1 and "retrying in 2.0s" in heard[0]
+
+
+def test_streaming_respects_the_wait_budget_before_the_first_piece(llm_server, monkeypatch):
+    monkeypatch.setattr(gateway, "sleep", lambda s: None)
+    llm_server.push_error(429, retry_after="30").push_stream(["late"])
+    with pytest.raises(llm.LLMError, match="wait budget"):
+        "".join(llm.complete("x", feature="t.stream", stream=True,
+                             config=llm_server.config("openai", wait_budget=5.0)))
+
+
+def test_the_wait_budget_is_read_from_the_environment():
+    from labs.llm.config import config_from_settings
+
+    cfg = config_from_settings({"AIE_BRIDGE_LLM": "openai:gpt-4o-mini",
+                                "AIE_BRIDGE_LLM_WAIT_BUDGET": "3"}, "env")
+    assert cfg.wait_budget == 3.0
+    with pytest.raises(ValueError):
+        llm.LLMConfig(wait_budget=-1)

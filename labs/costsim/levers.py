@@ -2,7 +2,10 @@
 
 `LEVERS` holds the table (cost, latency and quality impact in words, as the track states
 them); `lever_impacts` pulls each lever on a scenario and measures the change in monthly
-cost, perceived p50 and p95 with the simulator itself, so the words sit beside numbers.
+cost, time to first token, perceived p50 and p95 with the simulator itself, so the words sit
+beside numbers. The model-tier lever moves to a model of the same provider that is cheaper
+per token on input and output (from genai-prices, preferring models with published speeds),
+and says so when there is none.
 
 Leaves out: quality as a number — that needs an eval on your own golden set.
 """
@@ -39,77 +42,109 @@ LEVERS: tuple[Lever, ...] = (
     Lever("semantic_cache", "Exact and semantic cache", "The served share costs nothing",
           "Hits answer in milliseconds", "A false hit returns another question's answer",
           ("exact_cache_hit_rate", "semantic_cache_hit_rate")),
+    Lever("service_tier", "Service tier (flex / priority)", "Flex: about half price",
+          "Flex: slower and may queue; priority: steadier", "Neutral (same model)",
+          ("service_tier",)),
     Lever("self_host", "Self-host an open model", "Higher fixed, lower per call",
           "Removes the network hop", "Often 10–20% below frontier models",
           ("gpus", "gpu_hourly_usd")),
 )
 
 
-def pulled(s: Scenario, key: str, small_model: str) -> Scenario | None:
-    """The scenario with one lever pulled to a typical setting (None: nothing to pull)."""
+def smaller_model(s: Scenario) -> str | None:
+    """The model the tier lever moves to: same provider, cheaper per token (None: none)."""
+    from labs.costsim.facts import latency_table
+    from labs.costsim.model import pricing_for
+    from labs.costsim.prices import cheaper_models
+
+    pricing = pricing_for(s)
+    found = cheaper_models(pricing, s.input_tokens, s.output_tokens,
+                           prefer=frozenset(latency_table().get("models") or {}))
+    return found[0][0] if found else None
+
+
+def cheaper_tier(s: Scenario) -> str | None:
+    from labs.costsim.model import pricing_for
+    from labs.costsim.prices import service_tiers
+
+    tiers = service_tiers(pricing_for(s))
+    return "flex" if "flex" in tiers and s.service_tier != "flex" else None
+
+
+def pulled(s: Scenario, key: str) -> tuple[Scenario | None, str]:
+    """The scenario with one lever pulled to a typical setting, and that setting in words
+    (None: nothing to pull, and the words say why)."""
     if key == "model_tier":
-        return None if s.model == small_model else s.model_copy(
-            update={"model": small_model, "provider": None})
+        from labs.costsim.model import pricing_for
+
+        small = smaller_model(s)
+        if small is None:
+            return None, f"already on the cheapest tier of {pricing_for(s).provider_id}" \
+                if s.model not in s.custom_models else "a custom model: no tier below known"
+        return s.model_copy(update={"model": small, "provider": None,
+                                    "service_tier": "standard"}), f"switch to {small}"
     if key == "prompt_caching":
         prefix = s.cached_prefix_tokens or int(s.input_tokens * 0.7)
         return s.model_copy(update={"cached_prefix_tokens": prefix,
-                                    "prompt_cache_hit_rate": max(s.prompt_cache_hit_rate, 0.8)})
+                                    "prompt_cache_hit_rate": max(s.prompt_cache_hit_rate, 0.8)}
+                            ), f"prefix {prefix:,} tokens, 80% hit rate"
     if key == "streaming":
-        return s.model_copy(update={"streaming": True})
+        return (None, "already streaming") if s.streaming else \
+            (s.model_copy(update={"streaming": True}), "streaming on")
     if key == "batch":
-        return s.model_copy(update={"batch_share": max(s.batch_share, 0.5)})
+        return s.model_copy(update={"batch_share": max(s.batch_share, 0.5)}), \
+            "50% of calls through the batch API"
     if key == "shorter_context":
         shorter = s.input_tokens // 2
         return s.model_copy(update={"input_tokens": shorter,
-                                    "cached_prefix_tokens": min(s.cached_prefix_tokens, shorter)})
+                                    "cached_prefix_tokens": min(s.cached_prefix_tokens, shorter)}
+                            ), f"half the input tokens ({shorter:,})"
     if key == "semantic_cache":
         exact = max(s.exact_cache_hit_rate, 0.03)
         sem = min(max(s.semantic_cache_hit_rate, 0.25), 1 - exact)
         return s.model_copy(update={"exact_cache_hit_rate": exact,
-                                    "semantic_cache_hit_rate": sem})
-    return None
+                                    "semantic_cache_hit_rate": sem}), \
+            f"{exact:.0%} exact + {sem:.0%} semantic hits"
+    if key == "service_tier":
+        tier = cheaper_tier(s)
+        if tier is None:
+            return None, "genai-prices has no flex tier for this model" \
+                if s.service_tier != "flex" else "already on flex"
+        return s.model_copy(update={"service_tier": tier}), f"the {tier} service tier"
+    return None, "your GPUs instead of the API"
 
 
-SETTING = {
-    "model_tier": "switch to the small model",
-    "prompt_caching": "prefix 70% of input (or yours), 80% hit rate",
-    "streaming": "streaming on",
-    "batch": "50% of calls through the batch API",
-    "shorter_context": "half the input tokens",
-    "semantic_cache": "3% exact + 25% semantic hits",
-    "self_host": "your GPUs instead of the API",
-}
-
-
-def lever_impacts(s: Scenario, small_model: str = "gpt-4.1-mini", n: int = 2000) -> list[dict]:
-    """One row per lever: the table's words plus the measured change on this scenario."""
+def lever_impacts(s: Scenario, n: int = 2000) -> list[dict]:
+    """One row per lever: the setting tried, the measured change on this scenario (None where
+    nothing changed), and the track's words."""
     from labs.costsim.model import monthly_costs, sample_latency, self_host
 
     base_cost = monthly_costs(s).monthly_usd
     base_lat = sample_latency(s, n=n).percentiles()
     rows = []
     for lever in LEVERS:
+        other, setting = pulled(s, lever.key)
         if lever.key == "self_host":
             new_cost = self_host(s).monthly_usd
             new_lat = sample_latency(s, self_hosted=True, n=n).percentiles()
+        elif other is None:
+            new_cost, new_lat = base_cost, base_lat
         else:
-            other = pulled(s, lever.key, small_model)
-            if other is None:
-                new_cost, new_lat = base_cost, base_lat
-            else:
-                new_cost = monthly_costs(other).monthly_usd
-                new_lat = sample_latency(other, n=n).percentiles()
+            new_cost = monthly_costs(other).monthly_usd
+            new_lat = sample_latency(other, n=n).percentiles()
         rows.append({
-            "lever": lever.name,
-            "cost Δ %": _pct(new_cost, base_cost),
-            "perceived p50 Δ %": _pct(new_lat["perceived_p50"], base_lat["perceived_p50"]),
-            "p95 Δ %": _pct(new_lat["p95"], base_lat["p95"]),
-            "setting tried": SETTING[lever.key], "cost (track)": lever.cost,
-            "latency (track)": lever.latency, "quality (track)": lever.quality,
-            "fields": ", ".join(lever.fields),
+            "key": lever.key, "lever": lever.name, "setting": setting,
+            "applies": other is not None or lever.key == "self_host",
+            "cost_delta_usd": round(new_cost - base_cost, 2),
+            "cost_delta_pct": _pct(new_cost, base_cost),
+            "ttft_p50_delta_pct": _pct(new_lat["ttft_p50"], base_lat["ttft_p50"]),
+            "perceived_p50_delta_pct": _pct(new_lat["perceived_p50"], base_lat["perceived_p50"]),
+            "p95_delta_pct": _pct(new_lat["p95"], base_lat["p95"]),
+            "cost_note": lever.cost, "latency_note": lever.latency,
+            "quality_note": lever.quality, "fields": list(lever.fields),
         })
     return rows
 
 
 def _pct(new: float, old: float) -> float | None:
-    return None if old == 0 else round(100 * (new - old) / old, 1)
+    return None if old == 0 else round(100 * (new - old) / old, 1) + 0.0

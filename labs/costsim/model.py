@@ -11,19 +11,25 @@ Cost model (per month; a month is 30 days)
     miss calls = calls − hit calls
 
     one call is priced by genai-prices' Usage(input_tokens, output_tokens,
-    cache_read_tokens, cache_write_tokens), with P = cached_prefix_tokens:
+    cache_read_tokens, cache_write_tokens) on the scenario's service tier (standard, or a
+    flex / priority tier where genai-prices prices one), with P = cached_prefix_tokens:
         hit call : cache_read_tokens  = P, the other input_tokens − P at the input price
         miss call: cache_write_tokens = P (at the model's write price; at the input price
                    when it has none), the other input_tokens − P at the input price
         both     : output_tokens at the output price
-
+    prompt cache   = the provider's rules (content/costsim/prompt_caching.yaml): a prefix
+                     below the minimum length is not cached (P = 0, hit rate 0); a prefix
+                     lives `lifetime` after its last use, so with λ calls/s per prefix
+                     (calls ÷ prefix_variants) at most 1 − exp(−λ × lifetime) of calls find
+                     it warm — a hit rate above that is flagged
     gross      = hit calls × price(hit call) + miss calls × price(miss call)
-    batch discount = − 50% × batch_share × gross        (batch_share of the calls go through
-                                                         the batch API at half price)
+    batch discount = batch_share × (gross at genai-prices' batch prices − gross) when the
+                     model has batch prices, else − 50% × batch_share × gross
     monthly cost   = gross + batch discount
     cost per request = monthly cost ÷ requests          (0 when there is no traffic)
 
-    self-hosting   = gpus × gpu_hourly_usd × 720 a month, whatever the traffic.
+    self-hosting   = max(gpus, GPUs needed) × gpu_hourly_usd × 720 a month: the GPUs the
+                     peak needs are billed even when fewer are configured.
     capacity       = one GPU serves streams_per_gpu requests at once, each busy for
                      (input_tokens ÷ prefill_tokens_per_s + output_tokens ÷ decode_tokens_per_s)
                      seconds, and you can count on `utilisation` of that:
@@ -37,18 +43,22 @@ Cost model (per month; a month is 30 days)
 
 Latency model (per request, sampled; numpy with a fixed seed)
 -------------------------------------------------------------
-    LLM call : TTFT  = network round trip + queueing + prefill tokens ÷ prefill_tokens_per_s
-               total = TTFT + output_tokens ÷ decode_tokens_per_s
-               round trip ~ network_rtt_ms × lognormal(σ 0.25); queueing ~ exponential with
-               mean queue_ms; prefill and decode speeds vary by lognormal(σ 0.15);
-               a prompt-cache hit prefills only input_tokens − cached_prefix_tokens.
+    LLM call : TTFT  = published TTFT of the model (content/costsim/latency.yaml, measured
+                       end to end on a short prompt) + extra round trip + queueing
+                       + (uncached prompt tokens beyond 1,000) ÷ prefill_tokens_per_s
+               total = TTFT + output_tokens ÷ the model's published output tokens/s
+               published TTFT ~ × lognormal(σ 0.25); extra round trip ~ network_rtt_ms ×
+               lognormal(σ 0.25); queueing ~ exponential with mean queue_ms; prefill and
+               decode speeds vary by lognormal(σ 0.15); a model without published figures
+               uses the table's default, and the page says so.
     cache hit: TTFT = total = cache_latency_ms × lognormal(σ 0.3)  (exact or semantic)
     batch    : offline, answered within 1 to 24 hours (uniform); p50/p95/p99 are taken over
                the online requests (live calls and cache hits), batch is reported apart
     streaming changes what the user waits for (perceived = TTFT instead of total), never
     the total itself.
-    Self-hosting uses the same speeds, self_host_rtt_ms for the round trip, and a queueing
-    delay that grows with the load on the GPUs (mean busy time × ρ ÷ (1 − ρ) ÷ streams).
+    Self-hosting: round trip self_host_rtt_ms, prefill of the whole uncached prompt at
+    prefill_tokens_per_s, decode at decode_tokens_per_s, and a queueing delay that grows
+    with the load on the GPUs billed (mean busy time × ρ ÷ (1 − ρ) ÷ streams).
 
 Leaves out: the cost of running the caches themselves (embedding queries, the vector
 store), retries and failed calls, tiered (long-context) prices beyond what genai-prices
@@ -64,7 +74,8 @@ from functools import cached_property
 
 import numpy as np
 
-from labs.costsim.prices import CallPrice, ModelPricing, resolve
+from labs.costsim.facts import CacheRules, Speed, cache_rules, speed_for
+from labs.costsim.prices import CallPrice, ModelPricing, has_batch_prices, resolve, tier_context
 from labs.costsim.scenario import Scenario, parse_scenario
 
 DAYS_PER_MONTH = 30
@@ -107,26 +118,88 @@ class Costs:
 
 
 def pricing_for(s: Scenario) -> ModelPricing:
-    return resolve(s.model, s.provider, overrides=s.price_overrides, custom=s.custom_models)
+    """The scenario's model on its service tier (standard unless the scenario picks one)."""
+    base = resolve(s.model, s.provider, overrides=s.price_overrides, custom=s.custom_models)
+    if s.service_tier == "standard":
+        return base
+    return resolve(s.model, s.provider, overrides=s.price_overrides, custom=s.custom_models,
+                   context=tier_context(base, s.service_tier))
+
+
+def batch_pricing(s: Scenario, pricing: ModelPricing) -> ModelPricing | None:
+    """genai-prices' own batch prices for the model, or None (then batch is 50% off)."""
+    if s.batch_share == 0 or not has_batch_prices(pricing):
+        return None
+    return resolve(s.model, s.provider, context={"processing": "batch"})
+
+
+@dataclass(frozen=True)
+class PromptCache:
+    """What the provider's prompt cache does for this scenario, with its rules."""
+
+    rules: CacheRules
+    prefix_tokens: int  # what is actually cached: 0 when the prefix is below the minimum
+    hit_rate: float  # the scenario's rate, 0 when nothing is cached
+    max_warm_hit_rate: float  # the most the traffic can keep warm (Poisson arrivals)
+    notes: tuple[str, ...]
+
+
+def prompt_cache(s: Scenario, pricing: ModelPricing | None = None) -> PromptCache:
+    """A prefix shorter than the provider's minimum is not cached at all; a cached prefix
+    lives `lifetime_s` after its last use, so with calls arriving at random at λ per second
+    per prefix, a call finds it warm with probability 1 − exp(−λ × lifetime)."""
+    pricing = pricing or pricing_for(s)
+    rules = cache_rules(pricing.provider_id, (s.model, pricing.model_id),
+                        s.cache_min_prefix_tokens, s.cache_lifetime_s)
+    calls_per_s = s.requests_per_day * max(
+        1 - s.exact_cache_hit_rate - s.semantic_cache_hit_rate, 0.0) / 86_400
+    lam = calls_per_s / s.prefix_variants
+    warm = 1 - math.exp(-lam * rules.lifetime_s)
+    notes: list[str] = []
+    prefix, rate = s.cached_prefix_tokens, s.prompt_cache_hit_rate
+    if 0 < prefix < rules.min_prefix_tokens:
+        notes.append(f"a {prefix:,}-token prefix is below {pricing.provider_id}'s "
+                     f"{rules.min_prefix_tokens:,}-token minimum, so nothing is cached (priced "
+                     "as no prompt caching)")
+        prefix, rate = 0, 0.0
+    elif prefix and rate > warm + 0.005:
+        notes.append(f"a {rate:.0%} prompt-cache hit rate is more than this traffic can keep "
+                     f"warm: {lam * 60:,.2f} calls a minute per prefix against a "
+                     f"{rules.lifetime_s / 60:g}-minute cache lifetime keeps at most "
+                     f"{warm:.0%} of calls warm")
+    if prefix == 0:
+        rate = 0.0
+    return PromptCache(rules=rules, prefix_tokens=prefix, hit_rate=rate,
+                       max_warm_hit_rate=warm, notes=tuple(notes))
 
 
 def monthly_costs(s: Scenario, pricing: ModelPricing | None = None) -> Costs:
     """The cost model above, step by step."""
     pricing = pricing or pricing_for(s)
+    cache = prompt_cache(s, pricing)
     requests = s.requests_per_day * DAYS_PER_MONTH
     served = requests * (s.exact_cache_hit_rate + s.semantic_cache_hit_rate)
     calls = max(requests - served, 0.0)
-    hit_calls = calls * s.prompt_cache_hit_rate
+    hit_calls = calls * cache.hit_rate
     miss_calls = calls - hit_calls
-    p = s.cached_prefix_tokens
-    hit = pricing.price_call(s.input_tokens, s.output_tokens, cache_read_tokens=p)
-    miss = pricing.price_call(s.input_tokens, s.output_tokens, cache_write_tokens=p)
+    p = cache.prefix_tokens
+
+    def priced(pr: ModelPricing) -> tuple[CallPrice, CallPrice, float]:
+        hit = pr.price_call(s.input_tokens, s.output_tokens, cache_read_tokens=p)
+        miss = pr.price_call(s.input_tokens, s.output_tokens, cache_write_tokens=p)
+        return hit, miss, hit_calls * hit.total_usd + miss_calls * miss.total_usd
+
+    hit, miss, gross_total = priced(pricing)
 
     def part(name: str) -> float:
         return hit_calls * getattr(hit, name) + miss_calls * getattr(miss, name)
 
     gross = {k: part(k) for k in ("input_usd", "cache_read_usd", "cache_write_usd", "output_usd")}
-    discount = -BATCH_DISCOUNT * s.batch_share * sum(gross.values())
+    batch = batch_pricing(s, pricing)
+    if batch is None:
+        discount = -BATCH_DISCOUNT * s.batch_share * sum(gross.values())
+    else:  # batch calls at genai-prices' batch prices instead of the online ones
+        discount = s.batch_share * (priced(batch)[2] - gross_total)
     return Costs(requests_per_month=requests, cache_served_per_month=served,
                  llm_calls_per_month=calls,
                  breakdown=CostBreakdown(**gross, batch_discount_usd=discount),
@@ -137,7 +210,8 @@ def monthly_costs(s: Scenario, pricing: ModelPricing | None = None) -> Costs:
 
 @dataclass(frozen=True)
 class SelfHost:
-    monthly_usd: float  # the configured GPUs, whatever the traffic
+    monthly_usd: float  # the GPUs peak traffic needs (at least the configured ones)
+    gpus_billed: int  # max(configured, needed)
     busy_s_per_call: float
     calls_per_s_per_gpu: float
     peak_calls_per_s: float
@@ -179,9 +253,11 @@ def self_host(s: Scenario) -> SelfHost:
     peak = peak_calls_per_s(s)
     have = s.gpus * cap
     load = peak / have if have else (math.inf if peak else 0.0)
-    return SelfHost(monthly_usd=s.gpus * s.gpu_hourly_usd * HOURS_PER_MONTH,
+    needed = gpus_needed(s)
+    billed = max(s.gpus, needed) if needed < 10**9 else s.gpus
+    return SelfHost(monthly_usd=billed * s.gpu_hourly_usd * HOURS_PER_MONTH, gpus_billed=billed,
                     busy_s_per_call=busy_seconds(s), calls_per_s_per_gpu=cap,
-                    peak_calls_per_s=peak, gpus_needed=gpus_needed(s),
+                    peak_calls_per_s=peak, gpus_needed=needed,
                     over_capacity=load > 1, load=load)
 
 
@@ -281,6 +357,21 @@ class Latency:
                 "perceived_p50": per[0], "perceived_p95": per[1], "perceived_p99": per[2]}
 
 
+REFERENCE_PROMPT_TOKENS = 1000  # about the prompt length behind published TTFT figures
+
+
+def api_speed(s: Scenario) -> Speed:
+    """The model's published speed (content/costsim/latency.yaml), the scenario's override,
+    or the default — `fallback` says which."""
+    ids = (s.model,)
+    if s.model not in s.custom_models:
+        try:
+            ids += (pricing_for(s).model_id,)
+        except (LookupError, ValueError):
+            pass
+    return speed_for(ids, s.latency_overrides)
+
+
 def sample_latency(s: Scenario, *, self_hosted: bool = False, n: int = N_SAMPLES,
                    seed: int = SEED) -> Latency:
     """Draw n requests from the scenario's mix and time each (see the module docstring)."""
@@ -288,20 +379,28 @@ def sample_latency(s: Scenario, *, self_hosted: bool = False, n: int = N_SAMPLES
     u = rng.random(n)
     cache = u < s.exact_cache_hit_rate + s.semantic_cache_hit_rate
     batch = ~cache & (rng.random(n) < s.batch_share)
-    warm = rng.random(n) < s.prompt_cache_hit_rate
-    prefill_tokens = np.where(warm, s.input_tokens - s.cached_prefix_tokens, s.input_tokens)
+    pc = prompt_cache(s)
+    warm = rng.random(n) < pc.hit_rate
+    prefill_tokens = np.where(warm, s.input_tokens - pc.prefix_tokens, s.input_tokens)
     if self_hosted:
-        rtt_mean = s.self_host_rtt_ms
+        rtt_mean, first_ms = s.self_host_rtt_ms, 0.0
+        decode_speed = s.decode_tokens_per_s
         sh = self_host(s)
-        rho = min(sh.load, 0.98)
+        rho = min(sh.peak_calls_per_s / (sh.gpus_billed * sh.calls_per_s_per_gpu)
+                  if sh.gpus_billed and sh.calls_per_s_per_gpu else 0.98, 0.98)
         queue_mean = 1000 * sh.busy_s_per_call * rho / (1 - rho) / s.streams_per_gpu
-    else:
-        rtt_mean, queue_mean = s.network_rtt_ms, s.queue_ms
+    else:  # the published TTFT covers a short prompt; longer ones add their extra prefill
+        speed = api_speed(s)
+        rtt_mean, first_ms = s.network_rtt_ms, speed.ttft_ms
+        decode_speed = speed.output_tokens_per_s
+        queue_mean = s.queue_ms
+        prefill_tokens = np.maximum(prefill_tokens - REFERENCE_PROMPT_TOKENS, 0)
     rtt = rtt_mean * rng.lognormal(0.0, 0.25, n)
+    first = first_ms * rng.lognormal(0.0, 0.25, n)
     queue = rng.exponential(queue_mean, n) if queue_mean > 0 else np.zeros(n)
     prefill = 1000 * prefill_tokens / (s.prefill_tokens_per_s * rng.lognormal(0.0, 0.15, n))
-    decode = 1000 * s.output_tokens / (s.decode_tokens_per_s * rng.lognormal(0.0, 0.15, n))
-    ttft = rtt + queue + prefill
+    decode = 1000 * s.output_tokens / (decode_speed * rng.lognormal(0.0, 0.15, n))
+    ttft = rtt + first + queue + prefill
     total = ttft + decode
     hit_ms = s.cache_latency_ms * rng.lognormal(0.0, 0.3, n)
     offline_ms = rng.uniform(1, 24, n) * 3_600_000
@@ -384,18 +483,24 @@ def _per_request_at_unit_traffic(s: Scenario, pricing: ModelPricing) -> float:
     return monthly_costs(s.model_copy(update={"requests_per_day": 1.0}), pricing).per_request_usd
 
 
-def estimate(scenario: dict | Scenario) -> dict:
-    """The simulator's headline figures for one scenario, as plain JSON-ready data.
+def estimate(scenario: dict | Scenario, *, levers: bool = False) -> dict:
+    """Price one scenario: the simulator's figures as plain JSON-ready data.
 
-    This is the stable entry point for the CLI and the MCP server's `estimate_cost` tool.
-    Raises ScenarioError (a ValueError whose `.problems` name the bad fields).
+    The one entry point for pricing a scenario: the CLI, the MCP server's `estimate_cost`
+    tool and the page (through `summary`) all read these figures. Raises ScenarioError (a
+    ValueError whose `.problems` name the bad fields).
     """
-    s = parse_scenario(scenario)
-    pricing = pricing_for(s)
-    c = monthly_costs(s, pricing)
-    lat = sample_latency(s).percentiles()
+    return summary(simulate(parse_scenario(scenario)), levers=levers)
+
+
+def summary(sim: Simulation, *, levers: bool = False) -> dict:
+    """The headline figures of a simulation (and, on request, the levers table)."""
+    s, c = sim.scenario, sim.costs
+    lat = sim.latency.percentiles()
     b = c.breakdown
-    return {
+    speed = api_speed(s)
+    pc = prompt_cache(s, sim.pricing)
+    out = {
         "monthly_cost_usd": _usd(c.monthly_usd),
         "cost_per_request_usd": _usd(c.per_request_usd),
         "llm_calls_per_month": round(c.llm_calls_per_month, 3),
@@ -403,9 +508,28 @@ def estimate(scenario: dict | Scenario) -> dict:
                       "cache_write_usd": _usd(b.cache_write_usd),
                       "output_usd": _usd(b.output_usd),
                       "batch_discount_usd": _usd(b.batch_discount_usd)},
-        "self_host_monthly_usd": _usd(self_host(s).monthly_usd),
-        "latency_ms": {k: lat[k] for k in ("ttft_p50", "p50", "p95", "p99")},
+        "self_host_monthly_usd": _usd(sim.self_host.monthly_usd),
+        "gpus_needed": sim.self_host.gpus_needed,
+        "gpu_monthly_usd": _usd(sim.self_host.monthly_usd),
+        "latency_ms": {k: lat[k] for k in ("ttft_p50", "p50", "p95", "p99", "perceived_p50")},
+        "model": {"id": sim.pricing.model_id, "provider": sim.pricing.provider_id,
+                  "prices_from": sim.pricing.source, "service_tier": s.service_tier,
+                  "batch_prices": "genai-prices" if batch_pricing(s, sim.pricing)
+                  else "50% off (default)"},
+        "latency_source": {"ttft_ms": speed.ttft_ms,
+                           "output_tokens_per_s": speed.output_tokens_per_s,
+                           "source": speed.source, "date": speed.date,
+                           "default_for": list(speed.fallback)},
+        "prompt_cache": {"min_prefix_tokens": pc.rules.min_prefix_tokens,
+                         "lifetime_s": pc.rules.lifetime_s,
+                         "max_warm_hit_rate": round(pc.max_warm_hit_rate, 4),
+                         "notes": list(pc.notes)},
     }
+    if levers:
+        from labs.costsim.levers import lever_impacts
+
+        out["levers"] = lever_impacts(s)
+    return out
 
 
 def _usd(x: float) -> float:

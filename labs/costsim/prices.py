@@ -66,6 +66,8 @@ class ModelPricing:
     model_price: object  # genai_prices.types.ModelPrice
     tiered: bool  # some price changes above a prompt-length threshold
     at: dt.datetime  # prices in effect at this moment
+    context: tuple[tuple[str, str], ...] = ()  # genai-prices price context (service tier…)
+    variants: tuple[tuple[str, str], ...] = ()  # the (key, value) contexts the model prices
 
     def rate(self, key: str, prompt_tokens: int = 0) -> float | None:
         """USD per million tokens for `key` at this prompt length (the tier in effect), or None."""
@@ -87,7 +89,8 @@ class ModelPricing:
         """Memoised `_price_call` (a genai-prices calculation takes ~2 ms; the page makes dozens
         per rerun, mostly the same ones)."""
         key = (self.source, self.provider_id, self.model_id, repr(self.model_price),
-               self.at.date(), input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)
+               self.at.date(), self.context, input_tokens, output_tokens, cache_read_tokens,
+               cache_write_tokens)
         hit = _CALL_CACHE.get(key)
         if hit is None:
             if len(_CALL_CACHE) > 20_000:
@@ -112,7 +115,8 @@ class ModelPricing:
                       cache_write_tokens=cache_write_tokens or None)
         if self.source == "genai-prices":
             calc = calc_price(usage, self.model_id, provider_id=self.provider_id,
-                              genai_request_timestamp=self.at)
+                              genai_request_timestamp=self.at,
+                              price_context=dict(self.context) or None)
             input_price, output_price = float(calc.input_price), float(calc.output_price)
         else:
             calc = self.model_price.calc_price(usage)  # the same routine calc_price ends in
@@ -184,11 +188,17 @@ def catalogue(providers: tuple[str, ...] = ("anthropic", "openai", "google")) ->
             if getattr(price, "input_mtok", None) is None or \
                     getattr(price, "output_mtok", None) is None:
                 continue
-            if any(w in model.id for w in ("embedding", "tts", "transcribe", "image", "audio",
-                                           "realtime", "live", "moderation", "whisper")):
+            if not _chat_model(model.id):
                 continue
             out.append(model.id)
     return sorted(set(out))
+
+
+def _chat_model(model_id: str) -> bool:
+    return not any(w in model_id for w in ("embedding", "tts", "transcribe", "image", "audio",
+                                           "realtime", "live", "moderation", "whisper",
+                                           "search", "computer-use", "codex", "deep-research",
+                                           "oss", "safeguard", "vision"))
 
 
 _lock = threading.Lock()
@@ -233,7 +243,8 @@ def custom_model_price(prices: dict[str, float | None]):
 def resolve(ref: str, provider: str | None = None, *,
             overrides: dict[str, dict[str, float | None]] | None = None,
             custom: dict[str, dict[str, float | None]] | None = None,
-            at: dt.datetime | None = None) -> ModelPricing:
+            at: dt.datetime | None = None,
+            context: dict[str, str] | None = None) -> ModelPricing:
     """Find `ref` among the custom models, else in genai-prices, and apply any override.
 
     `overrides` and `custom` map a model reference to {price_key: USD per MTok}. An override
@@ -250,7 +261,12 @@ def resolve(ref: str, provider: str | None = None, *,
                             source="custom", model_price=custom_model_price(custom[key]),
                             tiered=False, at=at)
     prov, model = _find(key, provider)
-    model_price = model.get_prices(at)
+    variants = tuple(sorted({(k, v) for var in model.price_variants or () for k, v in
+                             var.when.items() if (k, v) != ("service_tier", "default")}))
+    ctx = tuple(sorted((context or {}).items()))
+    if any(kv not in variants for kv in ctx):
+        raise UnknownModelError(f"genai-prices has no {dict(ctx)} prices for {model.id!r}")
+    model_price = model.get_prices(at, dict(ctx) or None)
     if not _has_real_price(model_price):
         raise UnknownModelError(f"genai-prices has no token prices for {model.id!r}")
     source = "genai-prices"
@@ -268,4 +284,52 @@ def resolve(ref: str, provider: str | None = None, *,
     tiered = any(isinstance(getattr(model_price, k), TieredPrices) for k in PRICE_KEYS)
     return ModelPricing(ref=key, provider_id=prov.id, model_id=model.id,
                         name=model.name or model.id, source=source, model_price=model_price,
-                        tiered=tiered, at=at)
+                        tiered=tiered, at=at, context=ctx, variants=variants)
+
+
+SERVICE_TIER_KEYS = ("service_tier", "speed")  # genai-prices' names for online tiers
+
+
+def service_tiers(pricing: ModelPricing) -> list[str]:
+    """Online tiers genai-prices prices for this model ('standard' is always there)."""
+    return ["standard"] + [v for k, v in pricing.variants if k in SERVICE_TIER_KEYS]
+
+
+def tier_context(pricing: ModelPricing, tier: str) -> dict[str, str]:
+    if tier == "standard":
+        return {}
+    for k, v in pricing.variants:
+        if k in SERVICE_TIER_KEYS and v == tier:
+            return {k: v}
+    raise UnknownModelError(f"no {tier!r} tier for {pricing.model_id!r}; genai-prices has "
+                            f"{', '.join(service_tiers(pricing))}")
+
+
+def has_batch_prices(pricing: ModelPricing) -> bool:
+    return ("processing", "batch") in pricing.variants and pricing.source == "genai-prices"
+
+
+def cheaper_models(pricing: ModelPricing, input_tokens: int, output_tokens: int,
+                   prefer: frozenset[str] = frozenset()) -> list[tuple[str, float]]:
+    """Models of the same provider that cost less per token on both input and output, cheapest
+    request first, the ones in `prefer` (models with published speeds) ahead of the rest."""
+    from genai_prices.data_snapshot import get_snapshot
+
+    if pricing.source == "custom":
+        return []
+    base_in, base_out = pricing.rate("input_mtok") or 0.0, pricing.rate("output_mtok") or 0.0
+    provider = next((p for p in get_snapshot().providers if p.id == pricing.provider_id), None)
+    out = []
+    for model in provider.models if provider else ():
+        if model.id == pricing.model_id or model.deprecated or not _chat_model(model.id):
+            continue
+        price = model.get_prices(pricing.at)
+        if not _has_real_price(price):
+            continue
+        try:
+            rin, rout = float(price.input_mtok), float(price.output_mtok)
+        except (TypeError, ValueError):  # tiered or missing: not a simple comparison
+            continue
+        if rin <= base_in and rout <= base_out and (rin < base_in or rout < base_out):
+            out.append((model.id, (input_tokens * rin + output_tokens * rout) / 1e6))
+    return sorted(out, key=lambda m: (m[0] not in prefer, m[1], m[0]))

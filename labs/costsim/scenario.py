@@ -34,7 +34,7 @@ class ScenarioError(ValueError):
 class Scenario(BaseModel):
     """One workload on one model. Token counts are per request; rates are shares in [0, 1]."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     # traffic and token mix
     requests_per_day: float = Field(ge=0, description="requests arriving per day")
@@ -50,8 +50,17 @@ class Scenario(BaseModel):
     semantic_cache_hit_rate: float = Rate
     batch_share: float = Rate
     streaming: bool = False
+    service_tier: str = Field(default="standard", min_length=1,
+                              description="online tier genai-prices prices (flex, priority…)")
+    prefix_variants: int = Field(default=1, ge=1, description="distinct cached prefixes "
+                                 "(e.g. one system prompt per tenant) sharing the traffic")
+    cache_min_prefix_tokens: int | None = Field(default=None, ge=0, description="override "
+                                                "the provider's minimum cacheable prefix")
+    cache_lifetime_s: float | None = Field(default=None, gt=0, description="override the "
+                                           "provider's prompt-cache lifetime")
     # latency of the serving path
-    network_rtt_ms: float = Field(default=150.0, ge=0, description="round trip to the API")
+    network_rtt_ms: float = Field(default=0.0, ge=0, description="round trip to the API beyond "
+                                  "the one inside the published time to first token")
     queue_ms: float = Field(default=50.0, ge=0, description="mean queueing delay at the API")
     cache_latency_ms: float = Field(default=20.0, ge=0, description="answer time of a cache hit")
     # self-hosting
@@ -67,6 +76,7 @@ class Scenario(BaseModel):
     # prices
     price_overrides: dict[str, dict[str, float | None]] = Field(default_factory=dict)
     custom_models: dict[str, dict[str, float | None]] = Field(default_factory=dict)
+    latency_overrides: dict[str, dict[str, float]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _shares_fit(self) -> Scenario:
@@ -103,12 +113,16 @@ def parse_scenario(data: Any, *, check_model: bool = True) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as e:
         raise ScenarioError(_problems(e)) from None
+    from labs.costsim.facts import check_latency_overrides
+
+    if problems := check_latency_overrides(scenario.latency_overrides):
+        raise ScenarioError(problems)
     if check_model:
-        from labs.costsim.prices import UnknownModelError, resolve
+        from labs.costsim.prices import UnknownModelError, resolve, tier_context
 
         try:
-            resolve(scenario.model, scenario.provider, overrides=scenario.price_overrides,
-                    custom=scenario.custom_models)
+            pricing = resolve(scenario.model, scenario.provider,
+                              overrides=scenario.price_overrides, custom=scenario.custom_models)
         except UnknownModelError as e:
             field = "provider" if "provider" in str(e) and scenario.provider else "model"
             raise ScenarioError([(field, f"unknown {field} {getattr(scenario, field)!r} "
@@ -116,6 +130,10 @@ def parse_scenario(data: Any, *, check_model: bool = True) -> Scenario:
                                          "model")]) from None
         except ValueError as e:
             raise ScenarioError([("price_overrides", str(e))]) from None
+        try:
+            tier_context(pricing, scenario.service_tier)
+        except UnknownModelError as e:
+            raise ScenarioError([("service_tier", str(e))]) from None
     return scenario
 
 
@@ -142,7 +160,7 @@ def load_scenario(path: str | Path) -> Scenario:
 def dumps_scenario(scenario: Scenario, fmt: str = "yaml") -> str:
     """The scenario as YAML or JSON, without the empty price sections."""
     data = scenario.model_dump(exclude_defaults=False)
-    for key in ("price_overrides", "custom_models"):
+    for key in ("price_overrides", "custom_models", "latency_overrides"):
         if not data[key]:
             data.pop(key)
     if fmt == "json":

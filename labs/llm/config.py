@@ -23,7 +23,8 @@ from labs.llm.providers import PROVIDERS
 ALIASES = {"ollama": "openai-compatible", "vllm": "openai-compatible",
            "lmstudio": "openai-compatible", "local": "openai-compatible", "claude": "anthropic"}
 SETTINGS = ("AIE_BRIDGE_LLM", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY",
-            "OPENAI_BASE_URL", "AIE_BRIDGE_LLM_TIMEOUT", "AIE_BRIDGE_LLM_CACHE")
+            "OPENAI_BASE_URL", "AIE_BRIDGE_LLM_TIMEOUT", "AIE_BRIDGE_LLM_CACHE",
+            "AIE_BRIDGE_LLM_WAIT_BUDGET")
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,9 @@ class LLMConfig:
 
     `max_retries` counts retries after the first attempt; the wait before retry n is
     `backoff_base * 2**(n-1)` plus up to 50 % jitter, capped at `backoff_max`, or the
-    server's `Retry-After` when it sends one (capped at `retry_after_max`).
+    server's `Retry-After` when it sends one (capped at `retry_after_max`). `wait_budget` caps
+    the seconds one call may spend waiting between attempts, all retries together
+    (AIE_BRIDGE_LLM_WAIT_BUDGET), so a rate limit never holds a learner for minutes.
     """
 
     provider: str = "offline"
@@ -44,6 +47,7 @@ class LLMConfig:
     backoff_base: float = 0.5
     backoff_max: float = 20.0
     retry_after_max: float = 60.0
+    wait_budget: float = 20.0
     cache: bool = True
     source: str = "default"  # default | env | secrets | session
 
@@ -57,8 +61,10 @@ class LLMConfig:
             object.__setattr__(self, "model", PROVIDERS[provider].default_model)
         if not self.base_url and PROVIDERS[provider].default_base_url:
             object.__setattr__(self, "base_url", PROVIDERS[provider].default_base_url)
-        if self.timeout <= 0 or self.max_retries < 0 or self.backoff_base < 0:
-            raise ValueError("timeout must be > 0, max_retries and backoff_base >= 0")
+        if self.timeout <= 0 or self.max_retries < 0 or self.backoff_base < 0 \
+                or self.wait_budget < 0:
+            raise ValueError("timeout must be > 0, max_retries, backoff_base and wait_budget "
+                             ">= 0")
 
     def replace(self, **changes: object) -> LLMConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -137,6 +143,8 @@ def config_from_settings(settings: Mapping[str, str], source: str) -> LLMConfig:
     knobs: dict = {}
     if t := settings.get("AIE_BRIDGE_LLM_TIMEOUT"):
         knobs["timeout"] = float(t)
+    if w := settings.get("AIE_BRIDGE_LLM_WAIT_BUDGET"):
+        knobs["wait_budget"] = float(w)
     if c := settings.get("AIE_BRIDGE_LLM_CACHE"):
         knobs["cache"] = c.strip().lower() not in ("0", "false", "no", "off")
     return LLMConfig(provider=provider, model=model, api_key=key, base_url=base_url,

@@ -4,6 +4,10 @@ retries, validation, a repair turn, the response cache and accounting around it.
 One attempt is one SDK request. A failed attempt is retried when it is a 429, a 5xx, a
 timeout or a connection error: after the server's `Retry-After` when it sends one, else
 after `backoff_base * 2**(n-1)` seconds plus up to 50 % jitter (capped at `backoff_max`).
+All the waits of one call share a budget (`wait_budget`, AIE_BRIDGE_LLM_WAIT_BUDGET): a wait
+that would overspend it ends the call at once with an error saying how long the server asked
+for, instead of holding a learner for minutes. Each wait is announced to the `on_wait`
+listener of the current context (a page can show it) and logged.
 Structured output that fails validation gets one repair turn (the model sees its output
 and the validation errors); a second failure raises `StructuredOutputError`.
 
@@ -21,6 +25,8 @@ import random
 import re
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -43,6 +49,18 @@ FEATURE_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 KEYLIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{6,}|sk_[A-Za-z0-9_\-]{6,})")
 
 sleep: Callable[[float], None] = time.sleep  # the gateway's only clock dependency
+_wait_listener: ContextVar[Callable[[str], None] | None] = ContextVar("llm_wait_listener",
+                                                                      default=None)
+
+
+@contextmanager
+def on_wait(listener: Callable[[str], None]) -> Iterator[None]:
+    """Within the block, `listener` gets a sentence each time a call waits to retry."""
+    token = _wait_listener.set(listener)
+    try:
+        yield
+    finally:
+        _wait_listener.reset(token)
 
 OfflineFn = Callable[[Messages, "type[BaseModel] | None"], "str | BaseModel | dict"]
 _offline: dict[str, OfflineFn] = {}
@@ -149,8 +167,11 @@ def _server_detail(exc: Exception, config: LLMConfig) -> str:
     return redact(str(message), config)[:200]
 
 
-def _next_wait(exc: Exception, provider: Provider, config: LLMConfig, attempt: int) -> float:
-    """How long to wait before trying again, or raise the LLMError that ends the call."""
+def _next_wait(exc: Exception, provider: Provider, config: LLMConfig, attempt: int,
+               waited: float = 0.0) -> float:
+    """How long to wait before trying again, or raise the LLMError that ends the call.
+
+    `waited` is what this call has already slept; a wait past `config.wait_budget` gives up."""
     failure = provider.classify(exc)
     if failure is None:
         raise exc
@@ -162,14 +183,24 @@ def _next_wait(exc: Exception, provider: Provider, config: LLMConfig, attempt: i
         failure.cause += f"; the server asks to wait {failure.retry_after:.0f}s"
         raise _fail(config, failure, attempt) from None
     wait = backoff(attempt, config, failure.retry_after)
-    log.info("llm %s attempt %d failed (%s); retrying in %.2fs", config.label, attempt,
-             failure.cause, wait)
+    left = max(config.wait_budget - waited, 0.0)
+    if wait > left:
+        asked = (f"the server asks to wait {wait:.0f}s" if failure.retry_after is not None
+                 else f"the next retry would wait {wait:.1f}s")
+        failure.cause += (f"; {asked}, past this call's wait budget ({waited:.0f}s of "
+                          f"{config.wait_budget:.0f}s used; AIE_BRIDGE_LLM_WAIT_BUDGET). "
+                          f"Gave up: try again in about {wait:.0f}s")
+        raise _fail(config, failure, attempt) from None
+    note = f"{config.label}: {failure.cause}; retrying in {wait:.1f}s (attempt {attempt + 1})"
+    log.info("llm %s", note)
+    if (listener := _wait_listener.get()) is not None:
+        listener(note)
     return wait
 
 
 def _with_retries(provider: Provider, config: LLMConfig,
                   call: Callable[[], RawResult]) -> tuple[RawResult, int]:
-    attempt = 0
+    attempt, waited = 0, 0.0
     while True:
         attempt += 1
         try:
@@ -177,7 +208,9 @@ def _with_retries(provider: Provider, config: LLMConfig,
         except (LLMUnavailable, LLMError):
             raise
         except Exception as e:  # noqa: BLE001 - classified below, unknown errors re-raised
-            sleep(_next_wait(e, provider, config, attempt))
+            wait = _next_wait(e, provider, config, attempt, waited)
+            waited += wait
+            sleep(wait)
 
 
 def _validate(schema: type[BaseModel], raw: RawResult) -> BaseModel:
@@ -385,7 +418,7 @@ def _stream_pieces(result: TextStream, provider: Provider, cfg: LLMConfig, msgs:
         result.completion = _cache_hit(store, row, hit, hit, t0)
         yield hit
         return
-    attempt, pieces, usage = 0, [], Usage()
+    attempt, waited, pieces, usage = 0, 0.0, [], Usage()
     try:
         while True:  # retry until the first piece arrives
             attempt += 1
@@ -399,7 +432,9 @@ def _stream_pieces(result: TextStream, provider: Provider, cfg: LLMConfig, msgs:
             except (LLMUnavailable, LLMError):
                 raise
             except Exception as e:  # noqa: BLE001
-                sleep(_next_wait(e, provider, cfg, attempt))
+                wait = _next_wait(e, provider, cfg, attempt, waited)
+                waited += wait
+                sleep(wait)
         for piece in _chain(first, it):
             if isinstance(piece, Usage):
                 usage = piece
