@@ -28,7 +28,7 @@ from labs.retrieval.corpus import Corpus, Query
 from labs.retrieval.dense import AnnReport, DenseIndex, IndexParams, ann_report
 from labs.retrieval.expansion import Feedback, rm3_weights, rocchio
 from labs.retrieval.fusion import rrf, weighted
-from labs.retrieval.metrics import evaluate, relevant
+from labs.retrieval.metrics import evaluate, passage_metrics, relevant
 from labs.retrieval.sparse import BM25Index, BM25Params
 
 MODES = ("dense", "bm25", "hybrid")
@@ -327,6 +327,20 @@ class RetrievalIndex:
             ranked = {qid: [h.doc_id for h in hits] for qid, hits in runs[m].items()}
             mean[m], per[m] = evaluate(ranked, qrels, ks=(k,))
         return Evaluation(k, mean, per, runs, len(judged), len(queries) - len(judged))
+
+    def evaluate_passages(self, queries: Sequence[Query], modes: Sequence[str] = MODES,
+                          k: int = 10) -> Evaluation:
+        """Chunk-level scores against the answer spans (queries without spans are skipped)."""
+        labelled = [q for q in queries if q.passages]
+        runs = self.runs(labelled, modes, max(k, 10), level="chunk")
+        mean, per = {}, {}
+        for m, by_q in runs.items():
+            per[m] = {q.id: passage_metrics([(h.doc_id, h.unit.chunk.start, h.unit.chunk.end)
+                                             for h in by_q[q.id] if h.unit is not None],
+                                            q.passages, k) for q in labelled}
+            names = next(iter(per[m].values()), {}).keys()
+            mean[m] = {n: float(np.mean([r[n] for r in per[m].values()])) for n in names}
+        return Evaluation(k, mean, per, runs, len(labelled), len(queries) - len(labelled))
 
     # -- approximate indexes -------------------------------------------------------------
 
