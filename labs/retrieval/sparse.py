@@ -2,10 +2,10 @@
 which dense vectors blur.
 
 Configurable: English stopwords on or off, and Snowball stemming (PyStemmer) on or off; both
-on by default, as bm25s' README indexes (measured in BENCHMARKS.md: stemming helps on Cranfield
-and on the golden set). bm25s' defaults otherwise (Lucene's BM25, k1 = 1.5, b = 0.75). Tokens are runs of two or
-more word characters, lower-cased, as bm25s tokenises by default: "E-4013" becomes "4013"
-(a lone "e" is too short), which is still an exact match.
+on by default, as bm25s' README indexes (measured in BENCHMARKS.md: stemming helps on
+Cranfield and on the golden set). bm25s' defaults otherwise (Lucene's BM25, k1 = 1.5,
+b = 0.75). Tokens are runs of two or more word characters, lower-cased, as bm25s tokenises
+by default: "E-4013" becomes "4013" (a lone "e" is too short), which is still an exact match.
 
 Left out: BM25F (field weights), phrase queries.
 """
