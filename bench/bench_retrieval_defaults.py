@@ -88,11 +88,14 @@ def main() -> int:
         row(c, "hybrid RRF k = 20", Pipeline("x", "hybrid", replace(b, rrf_k=20)))
         row(c, "hybrid weighted 0.5", Pipeline("x", "hybrid", replace(b, fusion="weighted")))
         # expansion and its parameters
-        for label, exp, fb in (("RM3 10 docs 10 terms w 0.5", "rm3", Feedback()),
-                               ("RM3 5 docs 10 terms w 0.5", "rm3", Feedback(docs=5)),
-                               ("RM3 10 docs 20 terms w 0.5", "rm3", Feedback(terms=20)),
-                               ("RM3 10 docs 10 terms w 0.3", "rm3", Feedback(weight=0.3)),
-                               ("Rocchio 10 w 0.5", "rocchio", Feedback()),
+        for label, exp, fb in (("RM3 10 docs 10 terms w 0.5", "rm3", Feedback(weight=0.5)),
+                               ("RM3 5 docs 10 terms w 0.5", "rm3", Feedback(docs=5, weight=0.5)),
+                               ("RM3 10 docs 20 terms w 0.5", "rm3", Feedback(terms=20,
+                                                                              weight=0.5)),
+                               ("RM3 10 docs 10 terms w 0.3 (default)", "rm3", Feedback()),
+                               ("RM3 5 docs 10 terms w 0.3", "rm3", Feedback(docs=5)),
+                               ("Rocchio 10 w 0.5", "rocchio", Feedback(weight=0.5)),
+                               ("Rocchio 10 w 0.3", "rocchio", Feedback()),
                                ("Rocchio 5 w 0.3", "rocchio", Feedback(docs=5, weight=0.3)),
                                ("Rocchio 3 w 0.2", "rocchio", Feedback(docs=3, weight=0.2))):
             mode = "bm25" if exp == "rm3" else "dense"
@@ -106,9 +109,12 @@ def main() -> int:
         page = replace(CLI_BASE, size=128, overlap=16, bm25_units="chunks")
         for label, ch in (("recursive 128/16", {}), ("markdown 128/16", {"strategy": "markdown"}),
                           ("sentence 128/16", {"strategy": "sentence"}),
-                          ("semantic 0.2", {"strategy": "semantic", "threshold": 0.2}),
+                          ("semantic 0.05", {"strategy": "semantic", "threshold": 0.05}),
+                          ("semantic 0.1 (default)", {"strategy": "semantic"}),
+                          ("semantic 0.15", {"strategy": "semantic", "threshold": 0.15}),
                           ("semantic 0.3", {"strategy": "semantic", "threshold": 0.3}),
-                          ("semantic 0.4", {"strategy": "semantic", "threshold": 0.4}),
+                          ("semantic 0.1 + headers", {"strategy": "semantic",
+                                                      "headers": True}),
                           ("markdown 128/16 + headers", {"strategy": "markdown",
                                                          "headers": True}),
                           ("recursive 128/16 + headers", {"headers": True}),

@@ -18,21 +18,10 @@ from collections import Counter
 import yaml
 
 from labs.chunking.markdown import sections, slug
-from labs.chunking.recursive import split_spans
-from labs.chunking.base import trim
+from labs.chunking.semantic import sentence_spans
 from labs.retrieval.corpus import load_bundled
 
 WORD = re.compile(r"\w\w+")
-# a sentence ends at . ! ? before a capital, at a blank line, or before a list item, table row,
-# heading or code fence; a single line break inside a wrapped paragraph does not end one
-BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\[(|])|\n\s*\n|\n(?=\s*(?:[-*|#>]|\d+\.|```))")
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    s, e = trim(text, 0, len(text))
-    return split_spans(text, s, e, BOUNDARY)
-
-
 def terms(text: str, stem) -> list[str]:  # type: ignore[no-untyped-def]
     return stem.stemWords(WORD.findall(text.lower()))
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from app import retrieval_parts as parts
 from app import ui
-from labs.chunking import CHUNKER_LABELS, PARENT_LEVELS, splits
+from labs.chunking import CHUNKER_LABELS, PARENT_LEVELS, THRESHOLD, splits
 from labs.chunking.view import to_html
 from labs.retrieval import compare, views
 from labs.retrieval.dense import KINDS, IndexParams
@@ -57,7 +57,7 @@ parent = cols[3].selectbox("A hit returns its…", PARENT_LEVELS, index=1, key="
                            help="Parent-document retrieval: match on small chunks, hand back "
                                 "the section or the whole document.")
 cols = st.columns(4)
-threshold = cols[0].slider("Semantic: cut below cosine", 0.0, 1.0, 0.3, 0.05,
+threshold = cols[0].slider("Semantic: cut below cosine", 0.0, 1.0, THRESHOLD, 0.05,
                            key="ret_threshold", disabled=strategy != "semantic")
 headers = cols[1].checkbox("Contextual chunk headers", key="ret_headers",
                            help="Embed (and index) each chunk under its document title and "
@@ -120,7 +120,7 @@ expand = cols2[0].selectbox("Query expansion (no LLM)", EXPANSIONS, key="ret_exp
     "both": "RM3 + Rocchio"}.get)
 feedback = Feedback(cols2[1].slider("Feedback depth", 1, 30, 10, key="ret_fb_docs"),
                     cols2[2].slider("RM3 terms", 1, 50, 10, key="ret_fb_terms"),
-                    cols2[3].slider("Feedback weight", 0.0, 1.0, 0.5, 0.05, key="ret_fb_weight"))
+                    cols2[3].slider("Feedback weight", 0.0, 1.0, 0.3, 0.05, key="ret_fb_weight"))
 settings = Settings(strategy=strategy, size=size, overlap=overlap, parent=parent,
                     index=IndexParams(kind=kind, hnsw_m=hnsw_m, ef_search=ef_search, nlist=nlist,
                                       nprobe=nprobe),

@@ -15,6 +15,7 @@ similarities over several sentences.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -22,10 +23,13 @@ import numpy as np
 
 from labs.chunking.base import Chunk, Tokenizer, check_window, merge, minilm_tokenizer, trim
 from labs.chunking.recursive import LEVELS, pieces, split_spans
-from labs.chunking.sentence import SENTENCE_END
 
 Embed = Callable[[Sequence[str]], np.ndarray]
-THRESHOLD = 0.3
+THRESHOLD = 0.1  # measured on the golden set (BENCHMARKS.md): higher cuts MiniLM text to crumbs
+# A sentence ends at . ! ? before a capital, at a blank line, or before a list item, table
+# row, heading or code fence; a line break inside a hard-wrapped paragraph does not end one
+# (embedding half-sentences would put cuts in the middle of them).
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\[(|])|\n\s*\n|\n(?=\s*(?:[-*|#>]|\d+\.|```))")
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class Split:
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     s, e = trim(text, 0, len(text))
-    return split_spans(text, s, e, SENTENCE_END)
+    return split_spans(text, s, e, SENTENCE)
 
 
 def splits(text: str, embed: Embed, threshold: float = THRESHOLD) -> list[Split]:

@@ -75,18 +75,27 @@ def _p(name: str, mode: str, about: str, **changes) -> Pipeline:
     return Pipeline(name, mode, replace(CLI_BASE, **changes), rerank, about=about)
 
 
+RM3 = Feedback(docs=10, terms=10, weight=0.3)  # the best RM3 setting measured
+ROCCHIO = Feedback(docs=5, terms=10, weight=0.3)  # the best Rocchio setting measured
 PIPELINES: dict[str, Pipeline] = {p.name: p for p in (
     _p("bm25", "bm25", "stemmed BM25 with stopwords over whole documents"),
     _p("dense", "dense", "MiniLM + exact FAISS, documents scored by their best chunk"),
     _p("hybrid", "hybrid", "dense + stemmed BM25 fused by RRF (k = 60)"),
-    _p("bm25-rm3", "bm25", "BM25 with RM3 feedback (10 docs, 10 terms, weight 0.5)",
-       expand="rm3"),
-    _p("dense-rocchio", "dense", "dense with Rocchio feedback (10 chunks, weight 0.5)",
-       expand="rocchio"),
-    _p("hybrid-rm3", "hybrid", "hybrid with RM3 on its BM25 side", expand="rm3"),
-    _p("hybrid-prf", "hybrid", "hybrid with RM3 on BM25 and Rocchio on dense", expand="both"),
+    _p("bm25-rm3", "bm25", "BM25 with RM3 (10 docs, 10 terms, weight 0.3)", expand="rm3",
+       feedback=RM3),
+    _p("dense-rocchio", "dense", "dense with Rocchio (5 chunks, weight 0.3)",
+       expand="rocchio", feedback=ROCCHIO),
+    _p("hybrid-rm3", "hybrid", "hybrid with RM3 on its BM25 side", expand="rm3", feedback=RM3),
+    _p("hybrid-prf", "hybrid", "hybrid with RM3 on BM25 and Rocchio on dense (5, 0.3)",
+       expand="both", feedback=ROCCHIO),
+    _p("hybrid-weighted", "hybrid", "dense + BM25 by min-max normalised scores, 0.5 each",
+       fusion="weighted"),
+    _p("hybrid-weighted-rm3", "hybrid", "hybrid-weighted with RM3 on the BM25 side",
+       fusion="weighted", expand="rm3", feedback=RM3),
+    _p("hybrid-weighted-prf", "hybrid", "hybrid-weighted with RM3 and Rocchio (5, 0.3)",
+       fusion="weighted", expand="both", feedback=ROCCHIO),
     _p("hybrid-rm3-maxsim", "hybrid", "hybrid-rm3, its top 20 reranked by MaxSim (slow)",
-       expand="rm3", rerank="maxsim"),
+       expand="rm3", feedback=RM3, rerank="maxsim"),
 )}
 BEST = "hybrid-rm3"  # the winner on Cranfield and the golden set (BENCHMARKS.md)
 
