@@ -59,7 +59,7 @@ parent = cols[3].selectbox("A hit returns its…", PARENT_LEVELS, index=1, key="
 cols = st.columns(4)
 threshold = cols[0].slider("Semantic: cut below cosine", 0.0, 1.0, THRESHOLD, 0.05,
                            key="ret_threshold", disabled=strategy != "semantic")
-headers = cols[1].checkbox("Contextual chunk headers", key="ret_headers",
+headers = cols[1].checkbox("Contextual chunk headers", True, key="ret_headers",
                            help="Embed (and index) each chunk under its document title and "
                                 "section path.")
 chunking = Settings(strategy=strategy, size=size, overlap=overlap, threshold=threshold,
