@@ -190,3 +190,22 @@ def test_cli_runs_a_named_pipeline_and_reports_expansion_wins_and_losses(tmp_pat
     assert "passage" not in out  # BEIR folders are scored per document
     assert main(["retrieval-eval", "--beir", str(folder), "--pipeline", "nope"]) == 1
     assert "unknown pipeline" in capsys.readouterr().err
+
+
+def test_cli_best_pipeline_survives_an_odd_beir_folder(tmp_path: Path, capsys, embedder):
+    """Numeric ids, an empty document, extra fields, a stopword-only query and a judgement
+    on a document the corpus lacks: scored, not a traceback."""
+    root = tmp_path / "odd"
+    (root / "qrels").mkdir(parents=True)
+    (root / "corpus.jsonl").write_text(
+        '{"_id": 1, "title": "", "text": ""}\n'
+        '{"_id": "2", "text": "Wind tunnel tests of a swept wing at high Mach numbers."}\n'
+        '{"_id": "3", "title": "Heat", "text": "Heat transfer in laminar boundary layers.", '
+        '"metadata": {"x": 1}}\n')
+    (root / "queries.jsonl").write_text('{"_id": "a", "text": "swept wing mach"}\n'
+                                        '{"_id": "b", "text": "the of and"}\n')
+    (root / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\na\t2\t1\n"
+                                             "b\t3\t1\nb\t99\t1\n")
+    assert main(["retrieval-eval", "--beir", str(root), "--pipeline", "best", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["queries"] == 2 and out["docs"] == 3 and 0 < out["ndcg@10"] <= 1
