@@ -24,6 +24,17 @@ from labs.chunking.view import segments, to_html
 from labs.retrieval.corpus import CONTENT_DIR
 
 W = WordTokenizer()
+
+
+def topic_embed(texts):
+    """A hand-checkable embedding for the fixtures: one axis per topic word. Sentences about
+    the same topic point the same way (cosine 1), different topics are orthogonal (0)."""
+    import numpy as np
+
+    axes = ("cat", "rain", "tax")
+    rows = [[1.0 if a in t.lower() else 0.0 for a in axes] + [0.1] for t in texts]
+    v = np.array(rows, dtype=np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
 LESSON = (CONTENT_DIR / "modules" / "02-rag.md").read_text(encoding="utf-8")
 
 
@@ -106,7 +117,7 @@ def test_collapse_keeps_each_parent_at_its_best_chunk():
 @pytest.mark.parametrize("size,overlap", [(64, 0), (128, 16), (254, 32)])
 def test_every_chunk_is_its_span_and_fits_its_size_in_minilm_tokens(strategy, size, overlap):
     tok = minilm_tokenizer()
-    chunks = chunk(LESSON, strategy, size, overlap)
+    chunks = chunk(LESSON, strategy, size, overlap, embed=topic_embed)
     assert chunks
     for c in chunks:
         assert LESSON[c.start : c.end] == c.text
@@ -117,7 +128,7 @@ def test_every_chunk_is_its_span_and_fits_its_size_in_minilm_tokens(strategy, si
 
 @pytest.mark.parametrize("strategy", list(CHUNKERS))
 def test_chunks_cover_every_word_of_the_source(strategy):
-    chunks = chunk(LESSON, strategy, 100, 0)
+    chunks = chunk(LESSON, strategy, 100, 0, embed=topic_embed)
     covered = set()
     for c in chunks:
         covered.update(range(c.start, c.end))
@@ -147,7 +158,8 @@ def test_chunk_view_escapes_text_and_marks_overlaps():
 @pytest.mark.parametrize("module", [
     "labs.chunking.base", "labs.chunking.fixed", "labs.chunking.recursive",
     "labs.chunking.sentence", "labs.chunking.markdown", "labs.chunking.parents",
-    "labs.chunking.view", "labs.chunking", "labs.retrieval.metrics", "labs.retrieval.fusion",
+    "labs.chunking.view", "labs.chunking", "labs.chunking.headers",
+    "labs.retrieval.expansion", "labs.retrieval.metrics", "labs.retrieval.fusion",
     "labs.retrieval.compare", "labs.retrieval.dense", "labs.retrieval.rerank"])
 def test_worked_examples_in_docstrings_hold(module):
     import doctest
@@ -155,3 +167,51 @@ def test_worked_examples_in_docstrings_hold(module):
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0 and result.attempted > 0
+
+
+SEMANTIC_FIXTURE = ("The cat sleeps all day. A cat hunts at dusk. Rain fell on Monday. "
+                    "The rain stopped at noon. Tax forms are due in April.")
+
+
+def test_semantic_chunker_cuts_exactly_where_the_topic_changes():
+    from labs.chunking import semantic, splits
+
+    gaps = splits(SEMANTIC_FIXTURE, topic_embed, threshold=0.5)
+    # four gaps between five sentences: same topic, change, same topic, change
+    assert [g.cut for g in gaps] == [False, True, False, True]
+    assert [SEMANTIC_FIXTURE[g.at:].split(".")[0] for g in gaps if g.cut] == [
+        "Rain fell on Monday", "Tax forms are due in April"]
+    assert gaps[0].similarity == pytest.approx(1.0) and gaps[1].similarity < 0.1
+    got = semantic(SEMANTIC_FIXTURE, size=50, tokenizer=W, embed=topic_embed, threshold=0.5)
+    assert texts(got) == ["The cat sleeps all day. A cat hunts at dusk.",
+                          "Rain fell on Monday. The rain stopped at noon.",
+                          "Tax forms are due in April."]
+
+
+def test_semantic_chunker_still_respects_the_size_within_one_topic():
+    from labs.chunking import semantic
+
+    got = semantic(SEMANTIC_FIXTURE, size=6, tokenizer=W, embed=topic_embed, threshold=0.5)
+    assert texts(got)[:2] == ["The cat sleeps all day.", "A cat hunts at dusk."]
+    assert all(c.tokens <= 6 for c in got)
+
+
+def test_semantic_chunker_with_threshold_zero_packs_like_the_sentence_chunker():
+    from labs.chunking import semantic
+
+    got = semantic(SEMANTIC_FIXTURE, size=50, tokenizer=W, embed=topic_embed, threshold=-1.0)
+    assert texts(got) == texts(sentences(SEMANTIC_FIXTURE, size=50, tokenizer=W))
+
+
+def test_semantic_chunker_without_an_embedding_says_so():
+    with pytest.raises(ValueError, match="embedding"):
+        chunk(SEMANTIC_FIXTURE, "semantic", 50)
+
+
+def test_contextual_header_names_the_title_and_the_section_path():
+    from labs.chunking import header_for
+
+    doc = "# Relay\n\nIntro.\n\n## Webhooks\n\n### Retries\n\nSet it to 30 seconds.\n"
+    assert header_for("Relay", doc, doc.index("Intro")) == "Relay"
+    assert header_for("Relay", doc, doc.index("Set")) == "Relay > Webhooks > Retries"
+    assert header_for("Cranfield 12", "no headings here", 3) == "Cranfield 12"

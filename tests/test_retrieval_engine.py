@@ -4,6 +4,7 @@ the ANN indexes against exact search; the CLI's JSON; saved experiments."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -119,8 +120,8 @@ def test_cli_prints_exactly_the_issue_keys_as_json(tmp_path: Path, capsys, embed
     assert main(["retrieval-eval", "--beir", str(folder), "--mode", "hybrid", "--index",
                  "hnsw", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert list(out) == ["ndcg@10", "recall@10", "recall@100", "mrr@10", "queries", "docs",
-                         "seconds"]
+    assert list(out) == ["pipeline", "mode", "ndcg@10", "recall@10", "recall@100", "mrr@10",
+                         "queries", "docs", "seconds"]
     assert out["queries"] == 3 and out["docs"] == 5 and out["recall@100"] == 1.0
 
 
@@ -137,7 +138,7 @@ def test_experiments_are_saved_per_learner_and_compared(tiny, embedder):
     idx = RetrievalIndex.build(tiny, Settings(), embedder)
     ev = idx.evaluate(tiny.queries)
     save_experiment(store, ada.id, "baseline", tiny.name, idx.settings, ev)
-    save_experiment(store, ada.id, "small chunks", tiny.name, idx.settings, ev)
+    save_experiment(store, ada.id, "small chunks", tiny.name, replace(idx.settings, size=64), ev)
     assert [e.name for e in list_experiments(store, ada.id)] == ["baseline", "small chunks"]
     assert list_experiments(store, bob.id) == []
     rows = comparison_rows(list_experiments(store, ada.id))

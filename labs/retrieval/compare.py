@@ -33,16 +33,19 @@ def movement(rank: int, before: int | None) -> str:
 
 
 def side_by_side(results: Mapping[str, Sequence[Hit]], relevant: Mapping[str, int] | None = None,
-                 titles: Mapping[str, str] | None = None) -> dict[str, list[dict]]:
+                 titles: Mapping[str, str] | None = None, k: int | None = None
+                 ) -> dict[str, list[dict]]:
     """One table per pattern: rank, document, score, its rank in the other lists, relevance.
 
-    The hybrid table also says how each document moved against dense and BM25.
+    Each list is shown to `k`, but ranks in the other lists are looked up over their whole
+    length (fusion's depth), so a hybrid document found at rank 14 by dense says so instead
+    of "new". The hybrid table also says how each document moved against dense and BM25.
     """
     rel = judged_relevant(relevant or {})
     out: dict[str, list[dict]] = {}
     for mode, hits in results.items():
         rows = []
-        for h in hits:
+        for h in hits[:k]:
             row = {"rank": h.rank, "doc": h.doc_id, "score": round(h.score, 4)}
             if titles is not None:
                 row["title"] = titles.get(h.doc_id, "")
@@ -61,10 +64,11 @@ def side_by_side(results: Mapping[str, Sequence[Hit]], relevant: Mapping[str, in
 
 
 def grid(results: Mapping[str, Sequence[Hit]], relevant: Mapping[str, int] | None = None,
-         labels: Mapping[str, str] | None = None) -> list[dict]:
+         labels: Mapping[str, str] | None = None, k: int | None = None) -> list[dict]:
     """The lists side by side, one row per rank: a document per list, ✓ when judged relevant,
-    and in the hybrid column how fusion moved it against dense and BM25. Plain text cells,
-    so three lists fit one readable table.
+    and in the hybrid column how fusion moved it against dense and BM25 (ranks looked up over
+    each list's whole length; rows cut at `k`). Plain text cells, so three lists fit one
+    readable table.
 
     >>> h = lambda *ids: [Hit(d, 1.0, i + 1) for i, d in enumerate(ids)]
     >>> grid({"dense": h("a", "b"), "bm25": h("b"), "hybrid": h("b", "a")}, {"b": 1})[0]
@@ -73,6 +77,7 @@ def grid(results: Mapping[str, Sequence[Hit]], relevant: Mapping[str, int] | Non
     rel = judged_relevant(relevant or {})
     names = labels or {}
     depth = max((len(v) for v in results.values()), default=0)
+    depth = min(depth, k) if k is not None else depth
     rows = []
     for i in range(depth):
         row: dict = {"rank": i + 1}

@@ -2,10 +2,12 @@
 with the golden query set), BEIR-format folders, and uploaded files (uploads.py).
 
 A `Corpus` is documents, queries and graded judgements (`relevant`: doc id → gain), which is
-all the metrics need. Judgements on a section (`doc#section`) count for the document: the lab
-scores document rankings, so a section hit is a document hit.
+all the document-level metrics need. Judgements on a section (`doc#section`) count for the
+document. The bundled golden set also has passage-level labels (content/corpus/passages.yaml:
+the answer's span in each relevant document, written as an exact quote), so chunk rankings
+can be scored: `Query.passages`. BEIR folders are scored per document.
 
-Left out: passage-level judgements, and BEIR splits other than `test`.
+Left out: BEIR splits other than `test`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -23,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 GOLDEN_FILES = ("golden_product.yaml", "golden_ops.yaml", "golden.yaml")
+PASSAGES_FILE = "passages.yaml"
 T = TypeVar("T")
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?(.*)\Z", re.S)
 
@@ -97,6 +100,7 @@ class Query:
     kind: str = ""
     sections: tuple[str, ...] = ()  # the judged ids as written, sections included
     expected: str = ""
+    passages: tuple[tuple[str, int, int], ...] = ()  # (doc id, start, end) of each answer
 
 
 @dataclass
@@ -236,7 +240,42 @@ def load_bundled_checked(root: Path = CONTENT_DIR) -> tuple[Corpus, list[str]]:
     paths = [root / "corpus" / n for n in GOLDEN_FILES if (root / "corpus" / n).exists()]
     queries, golden_problems = load_golden(paths, set(ids))
     problems += golden_problems
-    return Corpus("bundled", docs, queries), problems
+    corpus = Corpus("bundled", docs, queries)
+    if (root / "corpus" / PASSAGES_FILE).exists():
+        problems += attach_passages(corpus, root / "corpus" / PASSAGES_FILE)
+    return corpus, problems
+
+
+def attach_passages(corpus: Corpus, path: Path) -> list[str]:
+    """Read passage labels (query id → doc id → quotes) into the corpus's queries; every
+    quote must occur in its document and the document must be judged relevant."""
+    problems: list[str] = []
+    raw = _read_checked(path, lambda t: yaml.safe_load(t) or {}, problems)
+    labels = (raw or {}).get("passages") if isinstance(raw, dict) else None
+    if raw is not None and not isinstance(labels, dict):
+        return problems + [f"{path}: field passages: expected a mapping of query ids"]
+    by_id = {q.id: i for i, q in enumerate(corpus.queries)}
+    for qid, docs in (labels or {}).items():
+        where = f"{path}: passages.{qid}"
+        if qid not in by_id or not isinstance(docs, dict):
+            problems.append(f"{where}: not a judged query id with a mapping of documents")
+            continue
+        q = corpus.queries[by_id[qid]]
+        spans = []
+        for doc_id, quotes in docs.items():
+            if doc_id not in q.relevant:
+                problems.append(f"{where}.{doc_id}: not a relevant document of {qid}")
+                continue
+            text = corpus.doc(doc_id).text
+            for quote in quotes if isinstance(quotes, list) else [quotes]:
+                at = text.find(str(quote))
+                if at < 0 or not str(quote).strip():
+                    problems.append(f"{where}.{doc_id}: quote not found in the document: "
+                                    f"{str(quote)[:60]!r}")
+                else:
+                    spans.append((doc_id, at, at + len(str(quote))))
+        corpus.queries[by_id[qid]] = replace(q, passages=tuple(spans))
+    return problems
 
 
 def load_beir(folder: str | Path, split: str = "test") -> Corpus:

@@ -12,6 +12,14 @@
     >>> mrr_at(ranked, rel, 10)        # first relevant at rank 2
     0.5
 
+Passage level: a ranking of chunks `(doc id, start, end)` against answer spans. A chunk holds
+an answer when it contains at least `HOLDS` (80 %) of the span's characters, so a chunking
+that cuts an answer in two scores a miss for both halves.
+
+    >>> spans = [("d1", 100, 200)]
+    >>> passage_metrics([("d1", 0, 150), ("d1", 90, 210)], spans, 10)["mrr@10"]  # 2nd holds it
+    0.5
+
 Left out: trec_eval's tie-breaking by document id (our rankings never tie in position) and
 measures we do not plot (MAP, bpref).
 """
@@ -90,3 +98,36 @@ def evaluate(runs: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str,
     names = next(iter(per.values())).keys() if per else []
     mean = {m: float(np.mean([row[m] for row in per.values()])) for m in names}
     return mean, per
+
+
+HOLDS = 0.8  # share of an answer span a chunk must contain to count as retrieving it
+
+
+def holds(chunk: tuple[str, int, int], span: tuple[str, int, int], share: float = HOLDS) -> bool:
+    """Does the chunk contain at least `share` of the span's characters?"""
+    if chunk[0] != span[0]:
+        return False
+    inside = max(0, min(chunk[2], span[2]) - max(chunk[1], span[1]))
+    return inside >= share * (span[2] - span[1])
+
+
+def passage_metrics(ranked: Sequence[tuple[str, int, int]], spans: Sequence[tuple[str, int, int]],
+                    k: int = 10) -> dict[str, float]:
+    """nDCG@10, MRR@10, recall@k over a chunk ranking. Each answer span is credited once, to
+    the first chunk that holds it (a second chunk with the same answer adds nothing, as a
+    duplicate would not); recall@k is the share of spans held by some chunk in the top k."""
+    def gains(cut: int) -> list[float]:
+        seen: set[int] = set()
+        out = []
+        for c in ranked[:cut]:
+            new = [i for i, s in enumerate(spans) if i not in seen and holds(c, s)]
+            seen.update(new)
+            out.append(float(len(new) > 0))
+        return out
+
+    g10, gk = gains(10), gains(k)
+    ideal = dcg([1.0] * min(len(spans), 10))
+    first = next((i for i, g in enumerate(g10) if g), None)
+    return {"ndcg@10": dcg(g10) / ideal if ideal else 0.0,
+            "mrr@10": 1.0 / (first + 1) if first is not None else 0.0,
+            f"recall@{k}": sum(gk) / len(spans) if spans else 0.0}

@@ -1,10 +1,11 @@
 """BM25 with `bm25s`: the sparse retriever that matches exact tokens (E-4013, NWR-PRO-12)
 which dense vectors blur.
 
-Configurable: English stopwords on or off, and Snowball stemming (PyStemmer) on or off.
-bm25s' defaults otherwise (Lucene's BM25, k1 = 1.5, b = 0.75). Tokens are runs of two or
-more word characters, lower-cased, as bm25s tokenises by default: "E-4013" becomes "4013"
-(a lone "e" is too short), which is still an exact match.
+Configurable: English stopwords on or off, and Snowball stemming (PyStemmer) on or off; both
+on by default, as bm25s' README indexes (measured in BENCHMARKS.md: stemming helps on
+Cranfield and on the golden set). bm25s' defaults otherwise (Lucene's BM25, k1 = 1.5,
+b = 0.75). Tokens are runs of two or more word characters, lower-cased, as bm25s tokenises
+by default: "E-4013" becomes "4013" (a lone "e" is too short), which is still an exact match.
 
 Left out: BM25F (field weights), phrase queries.
 """
@@ -19,7 +20,7 @@ import numpy as np
 @dataclass(frozen=True)
 class BM25Params:
     stopwords: bool = True
-    stemming: bool = False
+    stemming: bool = True
     k1: float = 1.5
     b: float = 0.75
 
@@ -38,7 +39,8 @@ class BM25Index:
 
             self._stemmer = Stemmer.Stemmer("english")
         self.retriever = bm25s.BM25(k1=params.k1, b=params.b)
-        self.retriever.index(self.tokenize(texts), show_progress=False)
+        self.tokens = self.tokenize(texts)  # kept: RM3 reads the feedback rows' terms
+        self.retriever.index(self.tokens, show_progress=False)
 
     def tokenize(self, texts: list[str]) -> list[list[str]]:
         import bm25s
@@ -62,6 +64,21 @@ class BM25Index:
             out.append([(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True)
                         if s > 0])
         return out
+
+    def query_terms(self, query: str) -> list[str]:
+        """The query's tokens as the index sees them, unknown ones dropped."""
+        vocab = self.retriever.vocab_dict
+        return [t for t in self.tokenize([query])[0] if t in vocab]
+
+    def search_weighted(self, weights: dict[str, float], k: int) -> list[tuple[int, float]]:
+        """Rows ranked by Σ weight(t) · BM25(t, row): an expanded (RM3) query."""
+        vocab = self.retriever.vocab_dict
+        total = np.zeros(self.size, dtype=np.float64)
+        for t, w in weights.items():
+            if t in vocab and w > 0:
+                total += w * self.retriever.get_scores([t])
+        top = np.argsort(-total, kind="stable")[: min(k, self.size)]
+        return [(int(i), float(total[i])) for i in top if total[i] > 0]
 
     def scores(self, query: str) -> np.ndarray:
         """The BM25 score of every row for `query` (zeros when nothing matches)."""
