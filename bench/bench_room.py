@@ -197,12 +197,15 @@ async def learner_round(s: Session, rng: random.Random, *, modules: list[str], h
         await asyncio.sleep(rng.uniform(0, think))
         await s.rerun("flashcard", changes=s.click("review_good"))
     if heavy and s.index % 5 == 0:
-        await s.rerun("page", page="whiteboard", query="prompt=docs-chatbot")
-        await s.rerun("page", changes=s.text("wb_answer", DESIGN_ANSWER))
+        await s.rerun("page", page="whiteboard", query="")
+        free = next((w for w in s.widgets if "-wb_" in w and w.endswith("_free")), None)
+        if free is None:
+            raise SessionError("no free-form answer box on the whiteboard")
+        await s.rerun("page", changes={free: WidgetState(id=free, string_value=DESIGN_ANSWER)})
         await s.rerun("grade", changes=s.click("wb_grade"))
     if heavy and s.index % 10 == 0:
         await s.rerun("page", page="retrieval", query="")
-        await s.rerun("build_index", changes=s.click("rt_build"), timeout=900)
+        await s.rerun("build_index", changes=s.click("ret_build"), timeout=900)
 
 
 async def one_learner(s: Session, deadline: float, **kwargs) -> None:

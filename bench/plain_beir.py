@@ -72,16 +72,19 @@ def evaluate(runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> di
     return {k: round(float(v), 4) for k, v in out.items()} | {"queries": len(qids)}
 
 
-def bm25_runs(docs, queries, k=100):
+def bm25_runs(docs, queries, k=100, stem=True):
+    """bm25s as its README indexes: English stopwords and a Snowball stemmer."""
     import bm25s
+    import Stemmer
 
+    stemmer = Stemmer.Stemmer("english") if stem else None
     ids = [d["_id"] for d in docs]
     retriever = bm25s.BM25()
-    retriever.index(bm25s.tokenize([doc_text(d) for d in docs], stopwords="en",
+    retriever.index(bm25s.tokenize([doc_text(d) for d in docs], stopwords="en", stemmer=stemmer,
                                    show_progress=False), show_progress=False)
     qids = list(queries)
     res, _ = retriever.retrieve(bm25s.tokenize([queries[q] for q in qids], stopwords="en",
-                                               show_progress=False),
+                                               stemmer=stemmer, show_progress=False),
                                 k=min(k, len(ids)), show_progress=False)
     return {q: [ids[j] for j in row] for q, row in zip(qids, res, strict=True)}
 
