@@ -236,6 +236,12 @@ async def room(port: int, sessions: int, minutes: float, heavy: bool, think: flo
     return timings, errors, sum(p.answers_sent for p in people)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process (Linux /proc), to compare work per interaction."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -265,10 +271,12 @@ def main() -> int:
         env={**os.environ, "AIE_BRIDGE_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1"})
     try:
         wait_healthy(port, proc)
+        cpu_before = cpu_seconds(proc.pid)
         started = time.perf_counter()
         timings, errors, sent = asyncio.run(room(port, args.sessions, args.minutes,
                                                  not args.no_heavy, args.think, modules))
         wall = time.perf_counter() - started
+        cpu = cpu_seconds(proc.pid) - cpu_before
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -278,6 +286,8 @@ def main() -> int:
     light = [t for k in LIGHT for t in timings.get(k, [])]
     result = {
         "sessions": args.sessions, "heavy": not args.no_heavy, "wall_s": round(wall, 1),
+        "server_cpu_s": round(cpu, 1),
+        "cpu_ms_per_interaction": round(1000 * cpu / max(1, sum(map(len, timings.values())))),
         "p95_ms": round(pct(light, 0.95)) if light else None,
         "errors": len(errors), "answers_sent": sent, "answers_stored": stored,
         "by_kind": {k: {"n": len(v), "p50_ms": round(statistics.median(v)),
