@@ -3,7 +3,6 @@ learner or instructor saw, and checks it no longer happens."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
 from labs.curriculum.loader import load_curriculum
@@ -83,21 +82,25 @@ def test_pass_fail_agreement_heatmap_names_pass_and_fail_and_says_who_judged():
         at.get_by_key(f"eval_lab_pass-fail_{a.id}").set_value(label).run()
     at.button(key="eval_agree_run").click().run()
     no_exceptions(at)
-    fig = next(f for c in at.get("plotly_chart") if (f := json.loads(c.proto.spec))
-               ["data"][0]["type"] == "heatmap")
-    assert fig["data"][0]["x"] == ["fail", "pass"] and fig["data"][0]["y"] == ["fail", "pass"]
-    assert fig["layout"]["xaxis"]["type"] == "category"
+    from labs.evals.views import agreement_view
+
+    heat = agreement_view([1, 0, 1], [4, 2, 5], "pass-fail")["heatmap"]
+    assert heat["data"][0]["x"] == ["fail", "pass"] and heat["data"][0]["y"] == ["fail", "pass"]
+    assert heat["layout"]["xaxis"]["type"] == "category"
     assert any("offline rubric judge" in i.value for i in at.info)
 
 
 def test_review_forecast_counts_whole_cards():
     # seen: after one review the y axis of "Reviews coming up" read 0, 0.5, 1, 1.5 cards
+    from labs.study.view import upcoming_spec
+
+    fig = upcoming_spec([0, 1, 0, 0])
+    assert fig["layout"]["yaxis"]["dtick"] == 1 and fig["layout"]["yaxis"]["title"]["text"]
     at = page_test("app_pages/review.py").run()
     at.button(key="review_show").click().run()
     at.button(key="review_good").click().run()
     no_exceptions(at)
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert fig["layout"]["yaxis"]["dtick"] == 1 and fig["layout"]["yaxis"]["title"]["text"]
+    assert at.get("plotly_chart"), "the page draws it after a review"
 
 
 def test_the_llm_panel_refuses_a_base_url_that_is_not_http():
@@ -155,14 +158,19 @@ def test_judge_reasons_are_shown_in_full_not_cut_off_in_a_grid():
 
 def test_spend_charts_count_calls_when_every_call_cost_nothing():
     # seen: after offline judge calls, "Cost by feature" was an empty axis from -1 to 1
+    from labs.llm.views import spend_bar
+
+    rows = [{"key": "eval-judge", "cost_usd": 0.0, "calls": 3, "unknown": 0,
+             "input_tokens": 0, "output_tokens": 0, "cache_hits": 0}]
+    fig = spend_bar(rows, str, "Cost by feature").to_plotly_json()
+    assert "every call so far cost $0" in fig["layout"]["title"]["text"]
+    assert fig["layout"]["yaxis"]["title"]["text"] == "calls"
+    assert sum(fig["data"][0]["y"]) > 0
     at = page_test("app_pages/evals.py").run()
     at.button(key="eval_judge_run").click().run()  # offline judge calls, recorded at $0
     at.switch_page("app_pages/spend.py").run()
     no_exceptions(at)
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert "every call so far cost $0" in fig["layout"]["title"]["text"]
-    assert fig["layout"]["yaxis"]["title"]["text"] == "calls"
-    assert sum(fig["data"][0]["y"]) > 0
+    assert at.get("plotly_chart")
 
 
 def test_a_new_workshop_code_is_filled_in_on_the_dashboard_tab():
@@ -200,27 +208,24 @@ def test_a_quiz_verdict_is_not_shown_under_a_different_option():
 def test_precision_is_not_drawn_as_1_where_no_pair_is_called_a_match():
     # seen: the sweep's precision line jumped to 1.0 past the highest cosine (0/0 drawn as 1)
     from labs.evals.data import load_pairs
+    from labs.evals.views import similarity_view
 
-    n = len(load_pairs().pairs)
-    at = page_test("app_pages/evals.py")
-    at.session_state["eval_sims"] = [0.2 + 0.5 * i / n for i in range(n)]  # all below 0.7
-    at.run()
-    no_exceptions(at)
-    fig = next(f for c in at.get("plotly_chart") if (f := json.loads(c.proto.spec))
-               ["data"][0].get("name") == "precision")
-    by_t = dict(zip(fig["data"][0]["x"], fig["data"][0]["y"], strict=True))
+    pairs = load_pairs().pairs
+    sims = [0.2 + 0.5 * i / len(pairs) for i in range(len(pairs))]  # all below 0.7
+    fig = similarity_view(sims, pairs)["sweep"]
+    line = next(d for d in fig["data"] if d["name"] == "precision")
+    by_t = dict(zip(line["x"], line["y"], strict=True))
     assert by_t[0.9] is None and by_t[0.3] is not None
-    at.slider(key="eval_sim_t").set_value(0.95).run()
-    assert next(m.value for m in at.metric if m.label == "Precision") == "n/a"
+    assert similarity_view(sims, pairs, 0.95)["precision_text"] == "n/a"
 
 
 def test_online_metrics_chart_shows_rates_as_percentages_and_keeps_red_for_the_alarm():
     # seen: the follow-up axis read 0.1718, 0.1522…, and the follow-up line was the same red
     # as the alarm marker
-    at = page_test("app_pages/evals.py").run()
-    no_exceptions(at)
-    fig = next(f for c in at.get("plotly_chart") if (f := json.loads(c.proto.spec))
-               ["layout"].get("xaxis", {}).get("title", {}).get("text") == "day")
+    from labs.evals.online import simulate
+    from labs.evals.views import online_figure
+
+    fig = online_figure(simulate())
     assert fig["layout"]["yaxis"]["tickformat"] == ".0%"
     assert fig["layout"]["yaxis2"]["tickformat"] == ".1%"
     follow = next(d for d in fig["data"] if d.get("name") == "follow-up rate")
@@ -230,10 +235,12 @@ def test_online_metrics_chart_shows_rates_as_percentages_and_keeps_red_for_the_a
 def test_eval_cost_chart_names_the_free_layers_it_cannot_draw_on_a_log_axis():
     # seen: reference metrics, embeddings, the offline judge and online metrics were empty
     # slots on the log axis, as if their cost were missing
-    at = page_test("app_pages/evals.py").run()
-    no_exceptions(at)
-    fig = next(f for c in at.get("plotly_chart") if (f := json.loads(c.proto.spec))
-               ["layout"].get("yaxis", {}).get("type") == "log")
+    from labs.evals import costs
+    from labs.evals.data import load_items
+    from labs.evals.views import cost_view
+
+    fig = cost_view(costs.layer_costs(load_items().items[0], 40.0, 45.0))["figure"]
+    assert fig["layout"]["yaxis"]["type"] == "log"
     names = fig["data"][0]["x"]
     assert "reference metrics ($0)" in names and "online metrics ($0)" in names
     assert any(t.startswith("$") for t in fig["data"][0]["text"])

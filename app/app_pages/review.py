@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import streamlit as st
 from sqlmodel import select
 
@@ -12,7 +11,7 @@ from labs.curriculum.practice import RATINGS
 from labs.store import StoreError
 from labs.store.models import CardState, utcnow
 from labs.study.service import rating_previews, review, settings, today_queue
-from labs.study.view import due_histogram, wait_text
+from labs.study.view import due_histogram, upcoming_figure, wait_text
 
 me = ui.learner()
 cur = ui.curriculum()
@@ -75,13 +74,4 @@ with store.session() as s:
     dues = [c.due for c in s.exec(select(CardState).where(
         CardState.learner_id == me.id, CardState.reviews > 0))]
 if dues:
-    counts = due_histogram(dues, utcnow())
-    horizon = list(range(len(counts)))
-    fig = go.Figure(go.Bar(x=horizon, y=counts, marker_color="#4f7cff"))
-    # whole cards on the y axis (plotly's default put ticks at 0.5 and 1.5 cards)
-    fig.update_layout(title="Reviews coming up in the next two weeks",
-                      xaxis=dict(title="days from today", dtick=1),
-                      yaxis=dict(title="cards", dtick=max(1, -(-max(counts, default=0) // 5)),
-                                 rangemode="tozero"),
-                      height=280, margin=dict(l=10, r=10, t=40, b=10))
-    st.plotly_chart(fig, key="review_forecast")
+    st.plotly_chart(upcoming_figure(due_histogram(dues, utcnow())), key="review_forecast")

@@ -10,6 +10,7 @@ from sqlmodel import select
 from app import ui
 from labs import llm
 from labs.llm.accounting import prices_version
+from labs.llm.views import spend_bar
 from labs.store import StoreError
 from labs.store.models import Learner
 
@@ -78,40 +79,15 @@ with store.session() as db:
     names = {lr.id: lr.name for lr in db.exec(select(Learner)).all()}
 
 
-def bar(rows: list[dict], label, title: str) -> go.Figure:
-    """Known cost per group; hover shows calls, tokens and how many are cost unknown.
-
-    When every call so far cost $0 (offline engines, cache hits) a cost chart is an empty
-    axis from -1 to 1, so the bars count calls instead and the title says why."""
-    free = all(not r["cost_usd"] for r in rows)
-    if free:
-        title = title.replace("Cost", "Calls") + " (every call so far cost $0)"
-    fig = go.Figure(go.Bar(
-        x=[label(r["key"]) for r in rows],
-        y=[r["calls"] if free else r["cost_usd"] for r in rows],
-        customdata=[[r["calls"], r["unknown"], r["input_tokens"], r["output_tokens"],
-                     r["cache_hits"]] for r in rows],
-        text=[(f"{r['calls']} calls" if free else f"${r['cost_usd']:.4f}")
-              + (f" + {r['unknown']} unknown" if r["unknown"] else "") for r in rows],
-        textposition="auto",
-        hovertemplate=("%{x}<br>$0 known" if free else "%{x}<br>$%{y:.6f} known")
-                      + "<br>%{customdata[0]} calls, %{customdata[1]} "
-                      "cost unknown<br>%{customdata[2]} in / %{customdata[3]} out tokens<br>"
-                      "%{customdata[4]} cache hits<extra></extra>"))
-    fig.update_layout(title=title, yaxis_title="calls" if free else "USD (known)", height=320,
-                      margin={"t": 40, "b": 10, "l": 10, "r": 10})
-    return fig
-
-
 def learner_label(lid) -> str:
     return "no learner" if lid is None else names.get(lid, f"learner {lid}")
 
 
 by_feature, by_learner, by_day = st.tabs(["By feature", "By learner", "By day"])
 with by_feature:
-    st.plotly_chart(bar(summary["by_feature"], str, "Cost by feature"), width="stretch")
+    st.plotly_chart(spend_bar(summary["by_feature"], str, "Cost by feature"), width="stretch")
 with by_learner:
-    st.plotly_chart(bar(summary["by_learner"], learner_label, "Cost by learner"),
+    st.plotly_chart(spend_bar(summary["by_learner"], learner_label, "Cost by learner"),
                     width="stretch")
 with by_day:
     days = summary["by_day"]

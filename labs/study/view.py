@@ -72,6 +72,23 @@ def mastery_rows(mastery: Sequence[ModuleMastery]) -> list[dict]:
              "lesson read": "yes" if m.lesson_read else "no"} for m in mastery]
 
 
+def upcoming_spec(counts: Sequence[int]) -> dict:
+    """Cards coming back per day from today (the Flashcards page's chart): whole cards on the
+    y axis (plotly's default put ticks at 0.5 and 1.5 cards)."""
+    return {"data": [{"type": "bar", "x": list(range(len(counts))), "y": list(counts),
+                      "marker": {"color": REVIEW_COLOR}}],
+            "layout": {"title": {"text": "Reviews coming up in the next two weeks"},
+                       "xaxis": {"title": {"text": "days from today"}, "dtick": 1},
+                       "yaxis": {"title": {"text": "cards"}, "rangemode": "tozero",
+                                 "dtick": max(1, -(-max(counts, default=0) // 5))},
+                       "height": 280}}
+
+
+def upcoming_figure(counts: Sequence[int]) -> go.Figure:
+    spec = upcoming_spec(counts)
+    return _fig(spec["data"], spec["layout"])
+
+
 def wait_text(due: datetime, now: datetime) -> str:
     """How long until a card comes back, in words, by calendar day as the chart counts.
 
