@@ -71,6 +71,18 @@ def join(at, code: str, name: str) -> None:
     at.button(key="FormSubmitter:ws_join_form-Join").click().run()
 
 
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A writable copy of content/, for tests that break a file on purpose."""
+    import shutil
+
+    from labs.content import CONTENT_DIR
+
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, root)
+    return root
+
+
 @pytest.fixture(scope="session")
 def embedder():
     """The one loaded MiniLM model for the whole test session (its cache is per test run)."""

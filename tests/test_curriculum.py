@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 import yaml
 
 from labs.cli import main
-from labs.content import CONTENT_DIR, ContentError
+from labs.content import ContentError
 from labs.curriculum.lesson import MAX_RANKS_ACROSS, legible_dot, lesson_sections, rank_count
 from labs.curriculum.loader import lesson_blocks, load_curriculum
 
@@ -20,13 +19,6 @@ from labs.curriculum.loader import lesson_blocks, load_curriculum
 @pytest.fixture(scope="module")
 def curriculum():
     return load_curriculum()
-
-
-@pytest.fixture
-def content_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, root)
-    return root
 
 
 def test_bundled_curriculum_has_nine_modules_in_track_order(curriculum):

@@ -4,15 +4,12 @@ quiz and decision-trainer pages shuffle per learner, keep answers and score them
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 import yaml
 from sqlmodel import select
 
 from labs.cli import main
-from labs.content import CONTENT_DIR
 from labs.content.originality import fingerprint, near_copies, shared_runs
 from labs.curriculum.loader import load_curriculum
 from labs.curriculum.practice import (
@@ -33,13 +30,6 @@ from tests.conftest import no_exceptions, page_test
 @pytest.fixture(scope="module")
 def cur():
     return load_curriculum()
-
-
-@pytest.fixture
-def content_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, root)
-    return root
 
 
 def test_bundled_quizzes_are_not_guessable_by_length(cur):
