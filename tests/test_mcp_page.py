@@ -18,6 +18,7 @@ def test_explorer_page_logs_a_real_initialize_list_and_call_and_honours_a_denial
     at = page_test(PAGE, timeout=120)
     at.run()
     assert not at.exception
+    at.selectbox(key="mcp_mode").set_value("legacy").run()  # a 2025-era session
     at.button(key="mcp_connect").click().run()
     assert not at.exception
     client = at.session_state["mcp_client"]
@@ -68,6 +69,7 @@ def test_explorer_page_logs_a_real_initialize_list_and_call_and_honours_a_denial
 def test_explorer_page_holds_a_destructive_call_for_approval_then_asks_the_servers_question():
     at = page_test(PAGE, timeout=120)
     at.run()
+    at.selectbox(key="mcp_mode").set_value("legacy").run()  # a 2025-era session
     at.button(key="mcp_connect").click().run()
     client = at.session_state["mcp_client"]
     try:
@@ -138,6 +140,7 @@ def test_explorer_page_connects_to_our_server_over_streamable_http_and_stops_it(
     at = page_test(PAGE, timeout=120)
     at.run()
     at.radio(key="mcp_source").set_value("ours-http").run()
+    at.selectbox(key="mcp_mode").set_value("legacy").run()  # a 2025-era session
     at.button(key="mcp_connect").click().run()
     assert not at.exception
     client = at.session_state["mcp_client"]

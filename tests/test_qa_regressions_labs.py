@@ -245,6 +245,7 @@ def test_an_mcp_prompt_without_its_argument_is_not_sent_and_the_ids_are_listed()
     # seen: "error 0: Missing required arguments: {'prompt_id'}" with no hint of the ids, and
     # "None" in the id column of every notification
     at = page_test("app_pages/mcp_explorer.py", timeout=120).run()
+    at.selectbox(key="mcp_mode").set_value("legacy").run()  # a 2025-era session
     at.button(key="mcp_connect").click().run()
     client = at.session_state["mcp_client"]
     try:

@@ -23,8 +23,8 @@ from labs.mcp.explorer import (
 from labs.mcp.trace import ACTIONS
 
 S = st.session_state
-MODES = {"legacy": "2025-11-25: initialize handshake and a session",
-         "auto": "2026-07-28: stateless, server/discover first (falls back to initialize)"}
+MODES = {"auto": "2026-07-28: stateless, server/discover first (falls back to initialize)",
+         "legacy": "2025-11-25: initialize handshake and a session"}  # the current era first
 SOURCES = {"ours": "AIE Bridge (stdio subprocess)",
            "ours-http": "AIE Bridge (streamable HTTP subprocess)",
            "command": "Any stdio command", "url": "Any streamable HTTP URL"}
