@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from labs.curriculum.loader import load_curriculum
 from labs.store import Store
+from labs.store.learners import clean_name
 from labs.store.models import WorkshopMember, utcnow
 from labs.workshop import (
     AccessDenied,
@@ -24,7 +25,7 @@ from labs.workshop import (
     open_as_instructor,
     throttle,
 )
-from labs.workshop.names import literal, name_key, normalise_name
+from labs.workshop.names import literal, name_key
 from tests.conftest import no_exceptions, open_dashboard, page_test
 from tests.test_workshop import NOW, PASS, answer_as, make_workshop
 
@@ -157,10 +158,10 @@ def test_names_are_stored_normalised():
     store = Store()
     ws = make_workshop(store)
     _, member = join_workshop(store, ws.code, "  Bo\u200bb\u202e  \u00a0Ｓmith ")
-    assert member.display_name == "Bob Smith" == normalise_name(member.display_name)
+    assert member.display_name == "Bob Smith" == clean_name(member.display_name)
     assert name_key("ＡLICE") == name_key("\u0430lice") == "alice"
     with pytest.raises(ValueError, match="empty"):
-        normalise_name("\u200b\u202e")
+        clean_name("\u200b\u202e")
 
 
 def test_a_v3_database_gets_name_keys_even_with_old_case_duplicates(tmp_path):

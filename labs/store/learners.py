@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlmodel import col, select
 
 from labs.store.db import Store
@@ -11,8 +13,17 @@ MAX_NAME = 80
 
 
 def clean_name(name: str) -> str:
-    """Trim and collapse white space; reject empty or over-long names with a clear message."""
-    cleaned = " ".join(name.split())
+    """A display name as stored and shown everywhere: NFKC (full-width and ligature forms fold
+    to plain letters), control, format and bidi characters removed, white space collapsed;
+    empty or over-long names are refused with a clear message.
+
+    >>> clean_name(" A\\u200blice\\u202e ")
+    'Alice'
+    """
+    folded = unicodedata.normalize("NFKC", name)
+    kept = "".join(" " if ch.isspace() else ch for ch in folded
+                   if ch.isspace() or unicodedata.category(ch)[0] != "C")
+    cleaned = " ".join(kept.split())
     if not cleaned:
         raise ValueError("A display name cannot be empty.")
     if len(cleaned) > MAX_NAME:

@@ -22,6 +22,7 @@ from sqlmodel import col, or_, select
 from labs.curriculum.loader import Curriculum
 from labs.curriculum.practice import AttemptResult, record_quiz_answer
 from labs.store import Store, get_or_create_learner
+from labs.store.learners import clean_name
 from labs.store.models import (
     DesignAttempt,
     DesignAttemptWorkshop,
@@ -31,7 +32,7 @@ from labs.store.models import (
     utcnow,
 )
 from labs.workshop import throttle
-from labs.workshop.names import name_key, normalise_name
+from labs.workshop.names import name_key
 from labs.workshop.security import (
     hash_passphrase,
     new_join_code,
@@ -173,15 +174,15 @@ def join_workshop(
     store: Store, code: str, display_name: str, *, now: datetime | None = None,
     client: str | None = None,
 ) -> tuple[Workshop, WorkshopMember]:
-    """Join by code and name. The name is normalised (names.normalise_name) and refused when
-    it is, or looks like, one already taken in the workshop."""
+    """Join by code and name. The name is normalised (labs.store.learners.clean_name) and
+    refused when it is, or looks like, one already taken in the workshop."""
     now = now or utcnow()
     ws = find_workshop(store, code, client=client)
     if now < _aware(ws.starts_at):
         raise WorkshopError(f"This workshop opens at {ws.starts_at:%Y-%m-%d %H:%M} UTC.")
     if now > _aware(ws.ends_at):
         raise WorkshopError("This workshop has ended; its join code no longer works.")
-    name, key = normalise_name(display_name), name_key(display_name)
+    name, key = clean_name(display_name), name_key(display_name)
     with store.session() as s:
         taken = s.exec(select(WorkshopMember).where(
             WorkshopMember.workshop_id == ws.id,

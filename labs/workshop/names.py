@@ -1,9 +1,9 @@
 """Display names in a workshop: normalised once, compared by a look-alike key, shown literally.
 
 A name is what a learner types, so it is hostile input on the instructor's screen:
-- `normalise_name` applies NFKC (full-width and ligature forms fold to plain letters) and
-  removes control, format and bidi characters (zero-width spaces, the right-to-left override),
-  then trims and collapses white space. What is stored and shown is this cleaned name.
+- `labs.store.learners.clean_name` applies NFKC (full-width and ligature forms fold to
+  plain letters), removes control, format and bidi characters (zero-width spaces, the
+  right-to-left override), then trims and collapses white space. What is stored and shown is this cleaned name.
 - `name_key` is what uniqueness compares: the cleaned name case-folded, with the common Cyrillic
   and Greek look-alikes of Latin letters mapped to them, so `alice`, `A\\u200blice`, `ＡＬＩＣＥ`
   and `Аlice` (Cyrillic A) cannot sit beside "Alice" in one workshop.
@@ -17,9 +17,8 @@ reaches for first; anything else still differs visibly or by case-folding).
 from __future__ import annotations
 
 import string
-import unicodedata
 
-MAX_NAME = 80
+from labs.store.learners import clean_name
 
 # Cyrillic and Greek letters that render like Latin ones (lower case: the key is case-folded).
 _LOOKALIKES = str.maketrans({
@@ -30,26 +29,9 @@ _LOOKALIKES = str.maketrans({
 })
 
 
-def normalise_name(name: str) -> str:
-    """NFKC, without control/format/bidi characters, white space collapsed; refuses empty/long.
-
-    >>> normalise_name(" A\\u200blice\\u202e ")
-    'Alice'
-    """
-    folded = unicodedata.normalize("NFKC", name)
-    kept = "".join(" " if ch.isspace() else ch for ch in folded
-                   if ch.isspace() or unicodedata.category(ch)[0] != "C")
-    cleaned = " ".join(kept.split())
-    if not cleaned:
-        raise ValueError("A display name cannot be empty.")
-    if len(cleaned) > MAX_NAME:
-        raise ValueError(f"A display name can have at most {MAX_NAME} characters.")
-    return cleaned
-
-
 def name_key(name: str) -> str:
     """The form two names are compared in: `name_key("ＡLICE") == name_key("аlice") == "alice"`."""
-    return normalise_name(name).casefold().translate(_LOOKALIKES)
+    return clean_name(name).casefold().translate(_LOOKALIKES)
 
 
 _MARKDOWN_SPECIALS = set(string.punctuation)
