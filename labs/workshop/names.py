@@ -3,7 +3,8 @@
 A name is what a learner types, so it is hostile input on the instructor's screen:
 - `labs.store.learners.clean_name` applies NFKC (full-width and ligature forms fold to
   plain letters), removes control, format and bidi characters (zero-width spaces, the
-  right-to-left override), then trims and collapses white space. What is stored and shown is this cleaned name.
+  right-to-left override), then trims and collapses white space. What is stored and shown
+  is this cleaned name.
 - `name_key` is what uniqueness compares: the cleaned name case-folded, with the common Cyrillic
   and Greek look-alikes of Latin letters mapped to them, so `alice`, `A\\u200blice`, `ＡＬＩＣＥ`
   and `Аlice` (Cyrillic A) cannot sit beside "Alice" in one workshop.
