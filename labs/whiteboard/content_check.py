@@ -1,20 +1,15 @@
-"""The whiteboard's check for `aie-bridge content check`: the design prompts."""
+"""The whiteboard's check for `aie-bridge content check`: the design prompts (a PromptError is
+a ContentError, naming each file and field)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from labs.content import ContentError
-
 
 def check_prompts(root: Path) -> str:
-    from labs.whiteboard.loader import PromptError, load_prompts
+    from labs.whiteboard.loader import load_prompts
 
-    try:
-        prompts = load_prompts(root / "whiteboard" / "prompts")
-    except PromptError as e:
-        raise ContentError(e.problems) from e
-    return f"{len(prompts)} design prompts"
+    return f"{len(load_prompts(root / 'whiteboard' / 'prompts'))} design prompts"
 
 
 CHECKS = [("design prompts", check_prompts)]

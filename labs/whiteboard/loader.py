@@ -14,17 +14,14 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from labs.content import ContentError
 from labs.whiteboard.models import DesignPrompt
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "content" / "whiteboard" / "prompts"
 
 
-class PromptError(Exception):
+class PromptError(ContentError):
     """One or more prompt files failed to load; `problems` names each file and field."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 def _format(path: Path, err: ValidationError) -> list[str]:
