@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from pydantic import BaseModel, StrictInt
 from sqlmodel import select
 
 from labs.content import CONTENT_DIR, load_yaml_model
+from labs.evals.jsonl import parse_jsonl
 from labs.evals.models import EvalItems, SimilarityPairs
 from labs.store import Store
 from labs.store.models import EvalLabel
@@ -41,6 +42,13 @@ def save_label(store: Store, learner_id: int, answer_id: str, scale: str, label:
     store.write(write)
 
 
+class LabelLine(BaseModel):
+    """One line of a labels file."""
+
+    answer_id: str
+    label: StrictInt
+
+
 def parse_labels(text: str, scale: str, known_ids: set[str]) -> tuple[dict[str, int], list[str]]:
     """A labels file: one `{"answer_id", "label"}` a line. Bad lines are reported by number
     and the rest kept.
@@ -49,23 +57,16 @@ def parse_labels(text: str, scale: str, known_ids: set[str]) -> tuple[dict[str, 
     >>> parse_labels(text, "1-5", {"a"})
     ({'a': 4}, ['line 2: label 9 is not on the 1-5 scale'])
     """
-    out, errors = {}, []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            errors.append(f"line {n}: not valid JSON ({e.msg})")
-            continue
-        if not isinstance(row, dict) or not {"answer_id", "label"} <= row.keys():
-            errors.append(f"line {n}: needs the fields answer_id and label")
-        elif row["answer_id"] not in known_ids:
-            errors.append(f"line {n}: unknown answer id {row['answer_id']!r}")
-        elif not isinstance(row["label"], int) or row["label"] not in SCALES[scale]:
-            errors.append(f"line {n}: label {row['label']!r} is not on the {scale} scale")
+    rows, errors = parse_jsonl(text, LabelLine)
+    out: dict[str, int] = {}
+    for n, row in rows:
+        if row.answer_id not in known_ids:
+            errors.append(f"line {n}: unknown answer id {row.answer_id!r}")
+        elif row.label not in SCALES[scale]:
+            errors.append(f"line {n}: label {row.label!r} is not on the {scale} scale")
         else:
-            out[row["answer_id"]] = row["label"]
+            out[row.answer_id] = row.label
+    errors.sort(key=lambda e: int(e.split(":")[0].removeprefix("line ")))  # in file order
     return out, errors
 
 
