@@ -16,7 +16,8 @@ from labs.evals.data import load_items
 from labs.evals.judgefile import judge_lines, lines_from_items, parse_lines
 
 ITEMS = load_items().items
-CALIBRATION_SPEARMAN_FLOOR = 0.62  # measured 0.667 (BENCHMARKS.md); the issue asks 0.7
+CALIBRATION_SPEARMAN_FLOOR = 0.74  # measured 0.774 (BENCHMARKS.md); the issue asks 0.7
+HELD_OUT_SPEARMAN_FLOOR = 0.72  # measured 0.770 on content/evals/judge_heldout.jsonl
 
 
 def jitem(item, with_key_points: bool = True) -> J.JudgeItem:
@@ -206,3 +207,69 @@ def test_parse_lines_rejects_duplicate_ids_and_off_scale_labels():
     assert [x.id for x in lines] == ["a"]
     assert errors[0] == "line 2: duplicate id 'a'"
     assert errors[1].startswith("line 3: field label")
+
+
+def test_the_held_out_file_agreement_has_a_floor(rubric):
+    from labs.evals.data import EVALS_DIR
+
+    lines, errors = parse_lines((EVALS_DIR / "judge_heldout.jsonl").read_text(encoding="utf-8"))
+    assert not errors
+    assert judge_lines(lines, rubric)["agreement"]["spearman"] >= HELD_OUT_SPEARMAN_FLOOR
+
+
+@pytest.mark.parametrize("kind", ["echo", "filler", "vague"])
+def test_echoing_the_question_or_filler_earns_nothing_on_any_sandbox_question(rubric, kind):
+    for item in ITEMS:
+        q = item.question.rstrip("?")
+        answer = {"echo": f"{item.question} That is the question: {q}.",
+                  "filler": "It is important to think carefully about this, as it depends on "
+                            "many factors and quality matters in every case.",
+                  "vague": f"There are several aspects to consider about {q.lower()}, and the "
+                           "best approach depends on the situation."}[kind]
+        found = rubric.score(jitem(item, with_key_points=False), answer)
+        assert found.score <= 2, (item.id, found.reasons)
+
+
+def test_a_yes_no_reference_is_contradicted_by_the_opposite_answer(rubric):
+    item = J.JudgeItem("Does temperature 0 make outputs deterministic?", [],
+                       "No; batching on the server can still change outputs.")
+    same = rubric.score(item, "No; batching on the server can still change outputs.")
+    flipped = rubric.score(item, "Yes; batching on the server can still change outputs.")
+    assert same.score == 5 and flipped.score <= 2
+    assert any("yes" in r and "contradicted" in r for r in flipped.reasons)
+
+
+def test_instead_of_denies_what_follows(rubric):
+    item = J.JudgeItem("Why accept an idempotency key?", [],
+                       "The server returns the original result instead of charging twice.")
+    found = rubric.score(item, "It forces the server to charge twice.")
+    assert found.score <= 2 and found.points[0].status == "contradicted"
+
+
+def test_speed_and_quantity_words_are_not_opposed_across_groups(rubric):
+    item = J.JudgeItem("What does raising efSearch do?", ["raising efSearch increases latency"],
+                       "Raising efSearch increases latency.")
+    found = rubric.score(item, "Raising efSearch makes each lookup slower.")
+    assert all(p.status != "contradicted" for p in found.points), found.reasons
+
+
+def test_one_clause_is_weak_evidence_for_one_point_only(rubric):
+    item = J.JudgeItem("Why do small and large chunks hurt retrieval?",
+                       ["small chunks lose context", "large chunks bury the relevant passage"],
+                       "Small chunks lose context; large chunks bury the relevant passage.")
+    found = rubric.score(item, "Very large chunks are harder to search.")
+    assert sum(p.status != "not found" for p in found.points) <= 1, found.reasons
+    assert found.score <= 3
+
+
+def test_a_point_said_in_other_words_gets_half_credit_and_is_flagged(rubric):
+    item = J.JudgeItem("How many times is a failed webhook retried, and what happens after?",
+                       ["retried eight times", "exponential backoff between attempts"],
+                       "It is retried eight times with exponential backoff.")
+    reworded = rubric.score(item, "The relay tries again up to 8 more times, waiting longer "
+                                  "each time between tries.")
+    partial = rubric.score(item, "It is retried eight times.")
+    statuses = [p.status for p in reworded.points]
+    assert "possibly reworded" in statuses or "partly covered" in statuses, reworded.reasons
+    assert reworded.score > partial.score >= 2
+    assert any("a person should" in r or "partly covered" in r for r in reworded.reasons)

@@ -16,10 +16,20 @@
    roles, where the clause carries most of the part's words but replaces one with a word of
    another key point ("the user decides when to call tools" when the model does).
    A part that no clause covers and one contradicts is *contradicted*, not merely missing.
-4. Score: 1 + 4 x (share of key points covered), minus one per answer clause that asserts
-   something on topic the reference does not support (at most two); any contradicted point
-   caps the score at 2, and half the points contradicted gives 1. Filler that is off topic
-   earns nothing and costs nothing; length and confidence earn nothing.
+4. Closeness in meaning counts only for answer text that says something beyond the question:
+   an echo of the question or filler ("it depends on many factors") is close to every point
+   and evidence of none. One clause is weak evidence for one point only, and none once it
+   covers another. A key point that is only "Yes" or "No" is checked against how the answer
+   opens.
+5. A point not found, in an answer that is on topic (cosine >= 0.35 to the reference) and
+   contradicts nothing, may be said in other words by a clause no other point used: it is
+   "possibly reworded", half credit, flagged for a person. A partial answer has no such clause
+   left, so this separates a paraphrase MiniLM cannot read from an answer that stops short.
+6. Score: 1 + 4 x (share of key points covered; partly covered 0.75, possibly reworded 0.5),
+   minus one for an answer clause that asserts something on topic the reference does not
+   support (a number or a name of its own; acronyms of the reference's words count as its
+   own); any contradicted point caps the score at 2, and half the points contradicted gives 1.
+   Length and confidence earn nothing.
 
 Every point comes back with its evidence: "covered by ...", "not found" or "contradicted by
 ...". This is a rubric judge, deterministic and offline, not an LLM: it knows no synonyms
@@ -51,7 +61,18 @@ SUPPORT_LEXICAL = 0.5
 SUPPORT_COSINE = 0.6
 CLAIM_TOPIC_COSINE = 0.4
 MAX_PENALTY = 1
-CREDIT = {"covered": 1.0, "partly covered": 0.75}
+CREDIT = {"covered": 1.0, "partly covered": 0.75, "possibly reworded": 0.5}
+ON_TOPIC_COSINE = 0.35  # answer vs reference: below it, nothing unconfirmed earns credit
+SPARE_CLAUSE_COSINE = 0.3  # an unused answer clause this close to the reference may reword a point
+POLARITY = {"yes": "yes", "yeah": "yes", "no": "no", "nope": "no"}
+# words that fill an answer without saying anything checkable: a clause made of these and of
+# the question's own words cannot stand in for a key point
+FILLER_WORDS = """important importance crucial essential key critical consider considered
+consideration think thinking carefully careful depends depend various many several thing things
+aspect aspects factor factors quality approach approaches good best practice practices matter
+matters need needs way ways help helps helpful useful understand clear clarity keep mind great
+question aim ensure make sure often generally general overall certain case cases situation
+context""".split()
 
 STOPWORDS = frozenset("""
 a an the and or but if of to in on at for by with from as is are was were be been being it its
@@ -61,16 +82,20 @@ when where why how all any each both more most other some only own same too very
 via has have had get gets got us he she his her one ones while because whereas thus hence
 usually typically probably really always within about around""".split())
 NEGATIONS = frozenset("not no never none nothing nobody nowhere neither nor without cannot "
-                      "unable impossible".split())
+                      "unable impossible instead".split())  # "instead of X" denies X
 # words of one group contradict words of another group in the same set
 TIME_UNITS = frozenset("second minute hour day week month year".split())
 OPPOSITES: list[list[set[str]]] = [
     [{"business", "working"}, {"calendar"}],
     [{"original", "same", "old"}, {"new", "different", "another"}],
+    # quantity only: "increases latency" and "slower" say the same thing, so speed and time
+    # words are groups of their own
     [{"more", "higher", "increase", "increases", "increased", "raise", "raises", "above", "over",
-      "greater", "larger", "bigger", "faster", "sooner", "longer"},
+      "greater", "larger", "bigger"},
      {"less", "fewer", "lower", "decrease", "decreases", "decreased", "reduce", "reduces",
-      "below", "under", "smaller", "slower", "later", "shorter", "shortens"}],
+      "below", "under", "smaller"}],
+    [{"sooner", "earlier"}, {"later"}],
+    [{"longer", "lengthens"}, {"shorter", "shortens"}],
     [{"small", "smaller", "tiny"}, {"large", "larger", "big", "huge"}],
     [{"rare", "rarely", "seldom"}, {"often", "common", "frequent", "frequently", "most",
                                     "usually"}],
@@ -125,7 +150,8 @@ def tokens(text: str) -> list[str]:
     >>> tokens("Six hundred requests, not 6,000; it isn't 99.9%")
     ['#600', 'requests', 'not', '#6000', 'it', 'is', 'not', '#99.9']
     """
-    raw = _TOKEN.findall(text.lower().replace("n't", " not").replace("cannot", "can not"))
+    low = text.lower().replace("n't", " not").replace("cannot", "can not")
+    raw = _TOKEN.findall(low.replace("rather than", "instead of"))
     out: list[str] = []
     i = 0
     while i < len(raw):
@@ -287,9 +313,10 @@ def _swapped(point: Clause, clause: Clause, other_points: set[str]) -> tuple[str
 @dataclass
 class PointResult:
     point: str
-    status: str  # "covered", "not found" or "contradicted"
+    status: str  # "covered", "partly covered", "possibly reworded", "not found", "contradicted"
     evidence: str = ""  # the answer clause that covered or contradicted it
     why: str = ""
+    strength: float = 0.0  # the cosine behind a partial match, to share a clause fairly
 
     @property
     def reason(self) -> str:
@@ -299,6 +326,9 @@ class PointResult:
             return f"contradicted by {self.evidence!r} ({self.why}): {self.point}"
         if self.status == "partly covered":
             return f"partly covered by {self.evidence!r} ({self.why}): {self.point}"
+        if self.status == "possibly reworded":
+            return (f"possibly said in other words by {self.evidence!r} ({self.why}; the "
+                    f"judge cannot confirm it, a person should): {self.point}")
         return f"not found: {self.point}"
 
 
@@ -333,10 +363,31 @@ def _required(part: Clause, reference_words: set[str], question_words: set[str])
                    glue=frozenset(part.words - reference_words - question_words))
 
 
+def _polarity(text: str) -> str | None:
+    """"yes" or "no" when the text opens with one ("No; temperature 0 picks ...")."""
+    toks = tokens(text)
+    return POLARITY.get(toks[0]) if toks else None
+
+
+def _acronyms(text: str) -> set[str]:
+    """Initials of runs of two to five words: "dead-letter queue" gives "dlq"."""
+    words = re.findall(r"[A-Za-z0-9]+", text)
+    return {"".join(w[0] for w in words[i:i + n]).lower()
+            for n in range(2, 6) for i in range(len(words) - n + 1)}
+
+
 def score_answer(question: str, reference: str, answer: str, embedder,
                  key_points: list[str] | None = None) -> ClaimScore:
     """Score 1-5 with per-point evidence; `embedder.encode(texts)` gives unit vectors."""
     points = [p for p in (key_points or key_points_of(reference)) if p.strip()]
+    polar = {p for p in points if not content(tokens(p)) and _polarity(p)}
+    answer_polarity = _polarity(answer)
+    opening = answer.split(";")[0][:80]
+    polar_results = {  # an answer that opens with neither is judged on the other points
+        p: PointResult(p, "covered", opening) if answer_polarity == _polarity(p) else
+        PointResult(p, "contradicted", opening, f"opposite ({_polarity(p)} vs {answer_polarity})")
+        for p in polar if answer_polarity}
+    points = [p for p in points if p not in polar] or points
     ref_words, q_words = set(content(tokens(reference))), set(content(tokens(question)))
     parts = [[_required(Clause.of(c), ref_words, q_words) for c in (split_clauses(p) or [p])]
              for p in points]
@@ -348,33 +399,45 @@ def score_answer(question: str, reference: str, answer: str, embedder,
     ref_clauses = [Clause.of(c) for c in key_points_of(reference) + points]
     flat_parts = [c for ps in parts for c in ps]
     texts = ([c.text for c in flat_parts] + [c.text for c in clauses] +
-             [c.text for c in ref_clauses] + sentences + [question])
+             [c.text for c in ref_clauses] + sentences + [question, reference, answer])
     vecs = np.asarray(embedder.encode(texts))
     n_parts, n_cl = len(flat_parts), len(clauses)
     part_vecs, cl_vecs = vecs[:n_parts], vecs[n_parts:n_parts + n_cl]
     ref_vecs = vecs[n_parts + n_cl:n_parts + n_cl + len(ref_clauses)]
+    sent_vecs = vecs[n_parts + n_cl + len(ref_clauses):-3]
+    ref_vec, answer_cos = vecs[-2], float(vecs[-2] @ vecs[-1])
+    # closeness in meaning counts only for text that says something of its own: an echo of
+    # the question or filler is close to every point and evidence of none
+    filler = set(content(FILLER_WORDS))
+    said = [len(c.words - q_words - filler) >= 2 for c in clauses]
+    sent_said = np.array([len(set(content(tokens(s))) - q_words - filler) >= 2
+                          for s in sentences])
     cos = part_vecs @ cl_vecs.T
     # a paraphrase may spread one point over a whole sentence: half credit at most
-    sent_cos = part_vecs @ vecs[n_parts + n_cl + len(ref_clauses):-1].T
+    sent_cos = np.where(sent_said, part_vecs @ sent_vecs.T, 0.0)
 
     given = set(tokens(reference)) | set(tokens(question))
-    results, supporting, row = [], set(), 0
+    results, row = [], 0
     for point, ps in zip(points, parts, strict=True):
         others = {w for other in parts if other is not ps for c in other for w in c.words}
         part_results = []
         for part in ps:
-            result = _judge_part(part, clauses, cos[row], others, given, supporting)
+            result = _judge_part(part, clauses, cos[row], said, others, given)
             if result.status == "not found" and sent_cos[row].max() >= WEAK_COSINE:
                 j = int(sent_cos[row].argmax())
                 result = PointResult(part.text, "partly covered", sentences[j],
-                                     f"cosine {sent_cos[row, j]:.2f}, few shared words")
-                supporting |= {i for i, c in enumerate(clauses) if c.text in sentences[j]}
+                                     f"cosine {sent_cos[row, j]:.2f}, few shared words",
+                                     float(sent_cos[row, j]))
             part_results.append(result)
             row += 1
         results.append(_combine(point, part_results))
+    results = _share_weak_evidence(results)
+    supporting = {i for r in results if r.status in ("covered", "partly covered")
+                  for i, c in enumerate(clauses) if c.text in r.evidence}
 
     known = {w for c in ref_clauses for w in c.words} | set(content(tokens(question)))
     given_names = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", f"{reference} {question}")}
+    given_names |= _acronyms(f"{reference} {question}")
     ref_cos = cl_vecs @ ref_vecs.T
     contradicting = {r.evidence for r in results if r.status == "contradicted"}
     unsupported = []
@@ -384,8 +447,16 @@ def score_answer(question: str, reference: str, answer: str, embedder,
         share_known = len(c.words & known) / len(c.words)
         if share_known >= SUPPORT_LEXICAL or ref_cos[i].max() >= SUPPORT_COSINE:
             continue
-        if c.numbers - known or c.names - given_names:
+        if c.numbers - known - {"#1"} or c.names - given_names:  # "one" is rarely a claim
             unsupported.append(c.text)  # a specific claim: a number or a name of its own
+
+    if not contradicting and answer_cos >= ON_TOPIC_COSINE:
+        spare = [i for i, c in enumerate(clauses) if i not in supporting and
+                 c.text not in unsupported and said[i] and
+                 float(cl_vecs[i] @ ref_vec) >= SPARE_CLAUSE_COSINE]
+        results = _reworded(results, clauses, spare, cl_vecs @ ref_vec)
+    results = [polar_results.get(p.point, p) for p in results] + \
+        [r for p, r in polar_results.items() if all(x.point != p for x in results)]
 
     n = len(results)
     credit = sum(CREDIT.get(r.status, 0.0) for r in results)
@@ -399,8 +470,45 @@ def score_answer(question: str, reference: str, answer: str, embedder,
     return ClaimScore(max(1, min(5, score)), results, unsupported)
 
 
-def _judge_part(part: Clause, clauses: list[Clause], cos_row: np.ndarray, others: set[str],
-                given: set[str], supporting: set[int]) -> PointResult:
+def _share_weak_evidence(results: list[PointResult]) -> list[PointResult]:
+    """One answer clause is weak evidence for one point only: the point it is closest to,
+    and none once it fully covers another point ("large chunks are harder to search" is not
+    also half of "small chunks lose context")."""
+    covering = {r.evidence for r in results if r.status == "covered"}
+    best: dict[str, float] = {}
+    for r in results:
+        if r.status == "partly covered" and r.strength:
+            best[r.evidence] = max(best.get(r.evidence, 0.0), r.strength)
+    out = []
+    for r in results:
+        if r.status == "partly covered" and r.strength and \
+                (r.evidence in covering or r.strength < best[r.evidence]):
+            r = PointResult(r.point, "not found")
+        out.append(r)
+    return out
+
+
+def _reworded(results: list[PointResult], clauses: list[Clause], spare: list[int],
+              closeness: np.ndarray) -> list[PointResult]:
+    """Points not found, in an on-topic answer with no contradiction, that a clause no other
+    point used may say in other words: half credit, flagged for a person. A partial answer has
+    no such clause left (its words all went to the points it does make)."""
+    spare = sorted(spare, key=lambda i: -closeness[i])
+    out = []
+    for r in results:
+        if r.status == "not found" and spare:
+            i = spare.pop(0)
+            r = PointResult(r.point, "possibly reworded", clauses[i].text,
+                            f"on topic, cosine {closeness[i]:.2f} to the reference")
+        out.append(r)
+    return out
+
+
+def _judge_part(part: Clause, clauses: list[Clause], cos_row: np.ndarray, said: list[bool],
+                others: set[str], given: set[str]) -> PointResult:
+    """How one part of a key point fares: covered, contradicted, partly covered (close in
+    meaning, few shared words) or not found. Closeness alone counts only for a clause that
+    says something beyond the question (`said`); any clause on topic can contradict."""
     best_cover: tuple[float, int] | None = None
     best_weak: tuple[float, int] | None = None
     worst: tuple[float, int, str] | None = None
@@ -415,23 +523,21 @@ def _judge_part(part: Clause, clauses: list[Clause], cos_row: np.ndarray, others
             if worst is None or strength > worst[0]:
                 worst = (strength, i, why)
             continue
-        covers = lex >= COVER_LEXICAL or (sim >= COVER_COSINE and
+        covers = lex >= COVER_LEXICAL or (said[i] and sim >= COVER_COSINE and
                                           lex >= COVER_COSINE_MIN_LEXICAL)
         if part.numbers and not part.numbers & c.numbers and lex < 1:
             covers = covers and sim >= COVER_COSINE + 0.1  # a number stated in other words
         if covers and (best_cover is None or strength > best_cover[0]):
             best_cover = (strength, i)
-        elif sim >= WEAK_COSINE and (best_weak is None or sim > best_weak[0]):
+        elif said[i] and sim >= WEAK_COSINE and (best_weak is None or sim > best_weak[0]):
             best_weak = (sim, i)
     if best_cover is not None:
-        supporting.add(best_cover[1])
         return PointResult(part.text, "covered", clauses[best_cover[1]].text)
     if worst is not None:
         return PointResult(part.text, "contradicted", clauses[worst[1]].text, worst[2])
     if best_weak is not None:
-        supporting.add(best_weak[1])
         return PointResult(part.text, "partly covered", clauses[best_weak[1]].text,
-                           f"cosine {best_weak[0]:.2f}, few shared words")
+                           f"cosine {best_weak[0]:.2f}, few shared words", best_weak[0])
     return PointResult(part.text, "not found")
 
 
@@ -444,5 +550,6 @@ def _combine(point: str, parts: list[PointResult]) -> PointResult:
     if all(p.status == "covered" for p in parts):
         return PointResult(point, "covered", evidence)
     if all(p.status != "not found" for p in parts):
-        return PointResult(point, "partly covered", evidence, parts[-1].why)
+        return PointResult(point, "partly covered", evidence, parts[-1].why,
+                           min(p.strength or 1.0 for p in parts))
     return PointResult(point, "not found")
