@@ -109,3 +109,42 @@ def test_online_and_cost_figures_are_valid_and_name_zero_cost_layers():
     assert "reference metrics ($0)" in names
     human = next(r for r in v["rows"] if r["layer"] == "human")
     assert human["USD per 1,000"] == pytest.approx(500.0)
+
+
+def test_corpus_bleu_and_chrf_get_intervals_that_hold_the_corpus_score():
+    from labs.evals.reference import PairLine, score_pairs
+
+    pairs = [PairLine(id=f"q{i}", prediction=p, references=[r]) for i, (p, r) in enumerate([
+        ("Refunds take five business days.", "Refunds are processed within five business days."),
+        ("It is retried eight times.", "A failed delivery is retried eight times with backoff."),
+        ("The Pro plan allows 600 requests per minute.", "The Pro plan allows 600 requests "
+                                                         "per minute per workspace."),
+        ("Use RAG for daily changes.", "Use RAG, because the knowledge changes daily."),
+    ])]
+    found = score_pairs(pairs)
+    assert set(found.intervals) == {"exact_match", "f1", "rougeL", "bleu", "chrf"}
+    for key in ("bleu", "chrf"):
+        ci = found.intervals[key]
+        assert 0 <= ci["low"] < found.overall[key] < ci["high"] <= 100, (key, ci)
+    v = views.pairs_file_view("\n".join(json.dumps(p.model_dump()) for p in pairs))
+    assert {i["metric"] for i in v["intervals"]} == {"EM", "F1", "ROUGE-L", "BLEU", "chrF"}
+    assert score_pairs(pairs[:1]).intervals == {}  # one item has no spread to resample
+
+
+def test_a_retrieval_version_reports_recall_and_context_precision_with_intervals():
+    from types import SimpleNamespace
+
+    from labs.evals.stats import Interval
+
+    config = {"recall@10": 0.6, "context_precision@10": 0.2,
+              "intervals": {"recall@10": [0.5, 0.7], "precision@10": [0.15, 0.25]}}
+    run = SimpleNamespace(id=3, name="dense, 200-token chunks", metric="ndcg@10",
+                          config_json=json.dumps(config))
+    row = views.golden_summary([run], {3: {"q1": 0.4, "q2": 0.6}})["rows"][0]
+    assert row["recall@10"] == "0.600 [0.500, 0.700]"
+    assert row["context precision@10"] == "0.200 [0.150, 0.250]"
+    saved = SimpleNamespace(run=run, mean={"ndcg@10": 0.5, "recall@10": 0.6, "precision@10": 0.2},
+                            intervals={"ndcg@10": Interval(0.5, 0.4, 0.6, 2),
+                                       "recall@10": Interval(0.6, 0.5, 0.7, 2)})
+    msg = views.saved_message(saved)
+    assert "nDCG@10 0.500 [0.400, 0.600]" in msg and "recall@10 0.600 [0.500, 0.700]" in msg

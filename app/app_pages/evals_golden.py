@@ -42,10 +42,7 @@ def golden_tab(store, me, fig) -> None:
                 st.error(str(e))
             else:
                 if saved.created:
-                    m = saved.mean
-                    st.success(f"Saved {saved.run.name!r}: nDCG@10 {m['ndcg@10']:.3f}, recall@10 "
-                               f"{m['recall@10']:.3f}, context precision@10 "
-                               f"{m['precision@10']:.3f}.")
+                    st.success(views.saved_message(saved))
                 else:
                     st.info(f"These settings are already saved as version {saved.run.id}, "
                             f"{saved.run.name!r}: nothing new was stored.")

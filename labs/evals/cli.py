@@ -46,7 +46,7 @@ def _reference(args: argparse.Namespace) -> int:
         print(f"error: {args.pairs}: {err}", file=sys.stderr)
     if args.json:
         print(json.dumps({"items": result.items, "overall": result.overall,
-                          "errors": result.errors}, indent=2))
+                          "intervals": result.intervals, "errors": result.errors}, indent=2))
     else:
         for item in result.items:
             print(f"{item['id']}: EM {item['exact_match']:.0f}  F1 {item['f1']:.3f}  "
@@ -56,6 +56,8 @@ def _reference(args: argparse.Namespace) -> int:
             o = result.overall
             print(f"overall ({o['items']} items): EM {o['exact_match']:.3f}  F1 {o['f1']:.3f}  "
                   f"BLEU {o['bleu']:.1f}  chrF {o['chrf']:.1f}  ROUGE-L {o['rougeL']:.3f}")
+            for key, ci in result.intervals.items():
+                print(f"  95% interval {key:<12} [{ci['low']:.3f}, {ci['high']:.3f}]")
     if not result.items:
         print("error: no valid lines to score", file=sys.stderr)
         return 1

@@ -5,6 +5,10 @@ Exact match and token F1 follow the SQuAD evaluation script: lowercase, strip pu
 the articles a/an/the, collapse white space; F1 over the multiset of tokens; the best score over
 several references. BLEU and chrF come from `sacrebleu` (sentence scores per item, corpus scores
 overall, as sacrebleu defines them), ROUGE-1/2/L from `rouge-score` (F-measure, Porter stemming).
+Every overall figure of a file comes with a 95% bootstrap interval over its items: percentile
+intervals of the mean for EM, F1 and ROUGE-L (labs.evals.stats), and sacrebleu's own bootstrap
+for corpus BLEU and chrF (corpus scores are not means of item scores, so the items' sufficient
+statistics are resampled, 1,000 times, seed 12345: mean ± half the 95% range).
 
 Left out: METEOR, BERTScore (the embedding layer covers meaning), TER.
 """
@@ -20,6 +24,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from labs.evals import stats
 from labs.evals.jsonl import parse_jsonl
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
@@ -113,6 +118,20 @@ class FileScores:
     items: list[dict] = field(default_factory=list)
     overall: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)  # "line N: what is wrong"
+    # metric -> {"mean", "low", "high", "items"}: 95% bootstrap interval (two items or more)
+    intervals: dict[str, dict] = field(default_factory=dict)
+
+
+def _corpus_interval(metric, preds: list[str], streams: list[list[str]]) -> dict:
+    """sacrebleu's bootstrap of a corpus score: it resamples the items' statistics."""
+    import json
+
+    score = metric.corpus_score(preds, streams, n_bootstrap=stats.RESAMPLES)
+    found = json.loads(score.format(signature=str(metric.get_signature()), is_json=True))
+    # sacrebleu leaves the interval out when every resample scored 0
+    mean, half = found.get("confidence_mean", 0.0), found.get("confidence_var", 0.0)
+    return {"mean": mean, "low": max(0.0, mean - half), "high": min(100.0, mean + half),
+            "items": len(preds)}
 
 
 def parse_pairs(text: str) -> tuple[list[PairLine], list[str]]:
@@ -142,6 +161,15 @@ def score_pairs(pairs: list[PairLine]) -> FileScores:
             "chrf": sacrebleu.corpus_chrf(preds, streams).score,
             "rougeL": mean("rougeL"),
         }
+        if len(pairs) >= 2:
+            from sacrebleu.metrics import BLEU, CHRF
+
+            for key in ("exact_match", "f1", "rougeL"):
+                ci = stats.bootstrap_ci([i[key] for i in out.items])
+                out.intervals[key] = {"mean": ci.mean, "low": ci.low, "high": ci.high,
+                                      "items": ci.n}
+            out.intervals["bleu"] = _corpus_interval(BLEU(), preds, streams)
+            out.intervals["chrf"] = _corpus_interval(CHRF(), preds, streams)
     return out
 
 

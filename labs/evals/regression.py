@@ -9,7 +9,9 @@ production.
 
 A run is named from its settings unless the learner typed a name, and the same settings are
 not stored twice: `run_retrieval_version` hands back the version already saved. The
-difference between two versions is tested for noise in labs/evals/stats.py.
+difference between two versions is tested for noise in labs/evals/stats.py, and every mean
+a retrieval version reports (nDCG@10, recall@10, context precision@10) carries a 95% bootstrap
+interval over the golden queries.
 
 Left out: per-slice dashboards.
 """
@@ -17,11 +19,12 @@ Left out: per-slice dashboards.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
+from labs.evals import stats
 from labs.evals.jsonl import parse_jsonl
 from labs.evals.reference import token_f1
 from labs.store import Store
@@ -29,6 +32,7 @@ from labs.store.models import EvalRun, EvalRunItem
 
 REGRESSION_EPSILON = 1e-9
 MODES = ("bm25", "dense", "hybrid")
+RETRIEVAL_METRICS = ("ndcg@10", "recall@10", "precision@10")  # precision@10: context precision
 
 
 def run_name(mode: str, chunk_tokens: int, fusion: str = "rrf", rerank: str = "none") -> str:
@@ -56,6 +60,7 @@ class Saved:
     run: EvalRun
     created: bool  # False: the same settings were saved before, nothing new stored
     mean: dict[str, float]  # the run's mean metrics, for the message
+    intervals: dict[str, stats.Interval] = field(default_factory=dict)  # 95% bootstrap, per metric
 
 
 def run_retrieval_version(store: Store, learner_id: int, corpus, mode: str, chunk_tokens: int,
@@ -74,14 +79,18 @@ def run_retrieval_version(store: Store, learner_id: int, corpus, mode: str, chun
                                                   overlap=min(20, chunk_tokens // 4)),
                                  embedder, progress=progress, dense=mode != "bm25")
     ev = index.evaluate(corpus.queries, modes=(mode,), k=10)
-    mean = ev.mean[mode]
+    mean, per_query = ev.mean[mode], ev.per_query[mode]
+    intervals = {m: stats.bootstrap_ci([v[m] for v in per_query.values()])
+                 for m in RETRIEVAL_METRICS}
     run = save_run(store, learner_id=learner_id,
                    name=name.strip() or run_name(mode, chunk_tokens, config["fusion"]),
                    source="retrieval", metric="ndcg@10",
-                   scores={q: m["ndcg@10"] for q, m in ev.per_query[mode].items()},
+                   scores={q: m["ndcg@10"] for q, m in per_query.items()},
                    config=config | {"recall@10": mean["recall@10"],
-                                    "context_precision@10": mean["precision@10"]})
-    return Saved(run, True, mean)
+                                    "context_precision@10": mean["precision@10"],
+                                    "intervals": {m: [ci.low, ci.high]
+                                                  for m, ci in intervals.items()}})
+    return Saved(run, True, mean, intervals)
 
 
 def save_run(store: Store, *, learner_id: int, name: str, source: str, metric: str,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import numpy as np
 
@@ -58,16 +59,14 @@ def own_prediction(item: EvalItem, text: str) -> dict:
 
 
 def pairs_file_view(text: str) -> dict:
-    """An uploaded pairs file: per-item scores, corpus-level overall, 95% intervals of the
-    per-item means, and the bad lines."""
+    """An uploaded pairs file: per-item scores, corpus-level overall, 95% bootstrap intervals
+    of every overall figure (BLEU and chrF on sacrebleu's 0-100 scale), and the bad lines."""
     parsed, errors = reference.parse_pairs(text)
     result = reference.score_pairs(parsed)
-    intervals = []
-    if len(result.items) >= 2:
-        for key, name in (("exact_match", "EM"), ("f1", "F1"), ("rougeL", "ROUGE-L")):
-            ci = stats.bootstrap_ci([i[key] for i in result.items])
-            intervals.append({"metric": name, "mean": ci.mean, "95% low": ci.low,
-                              "95% high": ci.high, "items": ci.n})
+    names = {"exact_match": "EM", "f1": "F1", "bleu": "BLEU", "chrf": "chrF", "rougeL": "ROUGE-L"}
+    intervals = [{"metric": names[k], "mean": v["mean"], "95% low": v["low"],
+                  "95% high": v["high"], "items": v["items"]}
+                 for k, v in result.intervals.items()]
     return {"rows": result.items, "overall": result.overall, "intervals": intervals,
             "errors": errors}
 
@@ -192,9 +191,39 @@ def default_pair(run_ids: list[int]) -> tuple[int, int]:
     return (run_ids[-2] if len(run_ids) > 1 else run_ids[-1]), run_ids[-1]
 
 
+def interval_text(mean: float, low: float, high: float) -> str:
+    """
+    >>> interval_text(0.61234, 0.55, 0.671)
+    '0.612 [0.550, 0.671]'
+    """
+    return f"{mean:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def saved_message(saved) -> str:
+    """What a new golden-set version scored, each mean with its 95% interval."""
+    parts = [f"{label} {interval_text(saved.mean[m], ci.low, ci.high)}"
+             for m, label in (("ndcg@10", "nDCG@10"), ("recall@10", "recall@10"),
+                              ("precision@10", "context precision@10"))
+             if (ci := saved.intervals.get(m)) is not None]
+    return f"Saved {saved.run.name!r}: " + ", ".join(parts) + " (95% bootstrap intervals)."
+
+
+def _other_metrics(run) -> dict:
+    """recall@10 and context precision@10 of a retrieval version, with their intervals."""
+    config = json.loads(run.config_json or "{}")
+    out = {}
+    for key, m, label in (("recall@10", "recall@10", "recall@10"),
+                          ("context_precision@10", "precision@10", "context precision@10")):
+        if key in config:
+            low, high = config.get("intervals", {}).get(m, [config[key], config[key]])
+            out[label] = interval_text(config[key], low, high)
+    return out
+
+
 def golden_summary(saved: list, scores: dict[int, dict[str, float]]) -> dict:
     rows = [{"version": f"{r.id}: {r.name}", "metric": r.metric, "queries": len(scores[r.id]),
-             **_ci_fields(list(scores[r.id].values()))} for r in saved if scores[r.id]]
+             **_ci_fields(list(scores[r.id].values())), **_other_metrics(r)}
+            for r in saved if scores[r.id]]
     fig = {"data": [{"type": "bar", "x": [r["version"] for r in rows],
                      "y": [r["mean"] for r in rows], "text": [r["metric"] for r in rows],
                      "marker": {"color": "#4f7cff"},
