@@ -148,3 +148,19 @@ def test_a_retrieval_version_reports_recall_and_context_precision_with_intervals
                                        "recall@10": Interval(0.6, 0.5, 0.7, 2)})
     msg = views.saved_message(saved)
     assert "nDCG@10 0.500 [0.400, 0.600]" in msg and "recall@10 0.600 [0.500, 0.700]" in msg
+
+
+def test_evals_reference_cli_prints_the_intervals_and_reports_bad_lines(tmp_path, capsys):
+    from labs.cli import main
+
+    lines = [json.dumps({"id": str(i), "prediction": p, "references": ["refunds take five days"]})
+             for i, p in enumerate(["refunds take five days", "refunds take a week",
+                                    "five days"])]
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("\n".join(lines + ['{"id": "x"}']) + "\n", encoding="utf-8")
+    assert main(["evals", "reference", "--pairs", str(path), "--json"]) == 1  # a bad line
+    out = json.loads(capsys.readouterr().out)
+    assert out["overall"]["items"] == 3 and len(out["errors"]) == 1
+    assert out["errors"][0].startswith("line 4")
+    bleu = out["intervals"]["bleu"]
+    assert bleu["low"] <= out["overall"]["bleu"] <= bleu["high"] and bleu["items"] == 3
