@@ -164,3 +164,12 @@ def test_evals_reference_cli_prints_the_intervals_and_reports_bad_lines(tmp_path
     assert out["errors"][0].startswith("line 4")
     bleu = out["intervals"]["bleu"]
     assert bleu["low"] <= out["overall"]["bleu"] <= bleu["high"] and bleu["items"] == 3
+
+
+def test_reference_metrics_by_kind_show_the_paraphrase_trap_across_all_questions():
+    v = views.reference_by_kind(ITEMS)
+    valid(v["figure"])
+    bleu = {r["kind"]: r for r in v["rows"] if r["metric"] == "BLEU"}
+    assert bleu["paraphrase"]["answers"] == len(ITEMS)
+    assert bleu["paraphrase"]["ci_high"] < bleu["wrong-overlap"]["ci_low"]  # not noise
+    assert all(r["ci_low"] <= r["mean"] <= r["ci_high"] for r in v["rows"])

@@ -33,6 +33,11 @@ def rubric_calibration(_items, key: str) -> dict:
     return judgefile.judge_lines(judgefile.lines_from_items(_items), J.RubricJudge(record=False))
 
 
+@st.cache_data(show_spinner=False, ttl=600)
+def reference_by_kind(_items) -> dict:
+    return views.reference_by_kind(_items)
+
+
 @st.cache_data(show_spinner=False)
 def local_layer_ms() -> tuple[float, float]:
     """Milliseconds per evaluation of the local layers, measured once per server."""
@@ -97,6 +102,8 @@ with tabs[0]:
     st.dataframe(pd.DataFrame(v["rows"]).round(3), hide_index=True, width="stretch")
     if v["warning"]:
         st.warning(v["warning"], icon=":material/warning:")
+    with st.expander(f"Across all {len(items)} questions: mean per kind, 95% intervals"):
+        fig(reference_by_kind(items)["figure"], "eval_ref_kinds")
     own = st.text_area("Try your own prediction against this reference", key="eval_ref_own",
                        max_chars=2000)
     if own.strip():
@@ -104,17 +111,7 @@ with tabs[0]:
     up = st.file_uploader("Score a pairs file (JSONL: id, prediction, references)",
                           type=["jsonl", "json", "txt"], key="eval_ref_upload")
     if up is not None and (text := read_upload(up)) is not None:
-        v = views.pairs_file_view(text)
-        for err in v["errors"]:
-            st.error(f"{up.name}: {err}")
-        if v["rows"]:
-            st.dataframe(pd.DataFrame(v["rows"]).round(3), hide_index=True)
-            st.caption("Overall (BLEU and chrF at corpus level): " + ", ".join(
-                f"{k} {x:.3f}" if isinstance(x, float) else f"{k} {x}"
-                for k, x in v["overall"].items()))
-        if v["intervals"]:
-            st.caption("Per-item means with 95% bootstrap intervals:")
-            st.dataframe(pd.DataFrame(v["intervals"]).round(3), hide_index=True)
+        panels.pairs_file(up.name, text)
 
 
 @st.fragment

@@ -15,6 +15,22 @@ from labs.store import StoreError
 FAILED = (llm.LLMError, llm.LLMUnavailable)
 
 
+def pairs_file(name: str, text: str) -> None:
+    """An uploaded pairs file: bad lines, per-item scores, the overall figures, intervals."""
+    v = views.pairs_file_view(text)
+    for err in v["errors"]:
+        st.error(f"{name}: {err}")
+    if v["rows"]:
+        st.dataframe(pd.DataFrame(v["rows"]).round(3), hide_index=True)
+        st.caption("Overall (BLEU and chrF at corpus level): " + ", ".join(
+            f"{k} {x:.3f}" if isinstance(x, float) else f"{k} {x}"
+            for k, x in v["overall"].items()))
+    if v["intervals"]:
+        st.caption("95% bootstrap intervals: per-item means for EM, F1 and ROUGE-L; "
+                   "sacrebleu's bootstrap of the corpus score for BLEU and chrF (0-100):")
+        st.dataframe(pd.DataFrame(v["intervals"]).round(3), hide_index=True)
+
+
 def calibration_panel(bundle, judge, rubric_result: dict, fig) -> None:
     """The judge against the sandbox's labelled answers: the rubric judge's, measured once per
     server; the configured LLM's on request (69 calls)."""

@@ -51,6 +51,26 @@ def reference_view(item: EvalItem) -> dict:
             "warning": warning}
 
 
+def reference_by_kind(items: list[EvalItem]) -> dict:
+    """Every metric's mean per answer kind across all the sandbox's questions, with a 95%
+    bootstrap interval: the paraphrase trap is systematic, not one unlucky question."""
+    scored: dict[str, dict[str, list[float]]] = {}
+    for item in items:
+        for r in reference_view(item)["rows"]:
+            for m in METRICS:
+                scored.setdefault(r["kind"], {}).setdefault(m, []).append(r[m])
+    rows = [{"kind": kind, "metric": m, "answers": len(v),
+             **_ci_fields(v)} for kind, by_m in scored.items() for m, v in by_m.items()]
+    data = [{"type": "bar", "name": m, "x": [r["kind"] for r in rows if r["metric"] == m],
+             "y": [r["mean"] for r in rows if r["metric"] == m],
+             "error_y": {"type": "data", "symmetric": False,
+                         "array": [r["ci_high"] - r["mean"] for r in rows if r["metric"] == m],
+                         "arrayminus": [r["mean"] - r["ci_low"] for r in rows
+                                        if r["metric"] == m]}} for m in METRICS]
+    layout = _bars([], "kind", [], yaxis={"title": "mean score (95% bootstrap interval)"})
+    return {"rows": rows, "figure": {"data": data, "layout": layout["layout"]}}
+
+
 def own_prediction(item: EvalItem, text: str) -> dict:
     s = reference.score(text, list(item.references))
     return {"exact_match": s.exact_match, "f1": round(s.f1, 3), "bleu": round(s.bleu, 1),
