@@ -13,6 +13,7 @@ import os
 
 import streamlit as st
 
+from app import ui
 from labs import llm
 from labs.llm.providers import PROVIDERS
 
@@ -81,7 +82,7 @@ def render() -> None:
         _picker(cfg)
     if st.button("Test connection", key="llm_test", icon=":material/network_check:",
                  disabled=cfg.provider == "offline", width="stretch"):
-        with st.spinner("Sending one tiny prompt…"):
+        with st.spinner("Sending one tiny prompt…"), ui.llm_waits():
             check = llm.check_connection(cfg)
         st.session_state["llm_check"] = (cfg.label, check.ok, check.message)
     shown = st.session_state.get("llm_check")

@@ -142,7 +142,7 @@ def rerank_panel(query: str, index, relevant, learner_id: int) -> None:  # type:
         return
     hits = index.search(query, "hybrid", n)
     try:
-        with st.spinner("Reranking…"):
+        with st.spinner("Reranking…"), ui.llm_waits():
             scorer = (maxsim() if kind == "maxsim" else _cross_encoder(folder.strip())
                       if kind == "cross-encoder" else LLMReranker(ui.llm_config(), learner_id))
             ranked = rerank(scorer, query, candidates(index, hits))
@@ -182,7 +182,7 @@ def rewrite_panel(query: str, index, k: int, learner_id: int) -> None:  # type: 
         if not st.button(f"Run {kind}", key=f"ret_run_{kind}"):
             continue
         try:
-            with st.spinner("Asking the LLM…"):
+            with st.spinner("Asking the LLM…"), ui.llm_waits():
                 if kind == "hyde":
                     passage, hits = hyde(index, query, k, cfg, learner_id)
                     st.text(passage)

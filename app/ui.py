@@ -5,7 +5,9 @@ Cached objects are shared by every session of the server and treated as read-onl
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Literal
 
 import streamlit as st
 
@@ -164,6 +166,36 @@ def llm_config():
     from app import llm_panel
 
     return llm_panel.session_config()
+
+
+@contextmanager
+def llm_waits() -> Iterator[None]:
+    """Around a page's LLM calls: each retry wait shows as it starts ("HTTP 429; retrying in
+    2.0s"), and what they added up to stays on the page after, so a rate limit reads as a
+    wait the learner can see, not as a frozen page. Nothing is drawn when no call waited."""
+    from labs.llm.gateway import Wait, on_wait, wait_summary
+
+    box, waits, status = st.empty(), [], None
+
+    def heard(wait: Wait) -> None:
+        nonlocal status
+        waits.append(wait)
+        if status is None:
+            status = box.status("Waiting for the provider…", expanded=True)
+        status.write(str(wait))
+        status.update(label=f"Waiting for the provider: retrying in {wait.seconds:.1f}s")
+
+    def settle(state: Literal["complete", "error"]) -> None:
+        if status is not None:
+            status.update(label=wait_summary(waits), expanded=False, state=state)
+
+    try:
+        with on_wait(heard):
+            yield
+    except BaseException:  # the call gave up (or the run stopped): say what was waited
+        settle("error")
+        raise
+    settle("complete")
 
 
 @st.cache_data(show_spinner=False, ttl=600)

@@ -80,7 +80,9 @@ def interviewer_panel(prompt: DesignPrompt, log_key: str, *, change_announced: b
         cfg = ui.llm_config()
         try:
             emb = ui.embedder() if cfg.provider == "offline" else None
-            reply = ask(prompt, q, embedder=emb, config=cfg, change_announced=change_announced)
+            with ui.llm_waits():
+                reply = ask(prompt, q, embedder=emb, config=cfg,
+                            change_announced=change_announced)
         except ValueError as e:
             st.warning(str(e))
         except (LLMUnavailable, LLMError) as e:
@@ -117,8 +119,9 @@ def grade_and_save(prompt: DesignPrompt, answer_text: str, **kw: Any):
         grader = "the offline rubric grader" if emb else cfg.label
         bar.progress(0.6, text=ui.model_queue_text(f"Grading with {grader}…") if emb
                      else f"Grading with {grader}…")
-        out = submit(ui.store(), ui.learner().id, prompt, answer_text, config=cfg,  # type: ignore[arg-type]
-                     embedder=emb, workshop_id=ui.active_workshop_id(), **kw)
+        with ui.llm_waits():
+            out = submit(ui.store(), ui.learner().id, prompt, answer_text, config=cfg,  # type: ignore[arg-type]
+                         embedder=emb, workshop_id=ui.active_workshop_id(), **kw)
     except ValueError as e:
         bar.empty()
         st.warning(str(e))

@@ -339,13 +339,26 @@ def test_the_budget_is_shared_by_all_the_retries_of_one_call(llm_server, monkeyp
     assert waits == [8.0, 8.0] and len(llm_server.requests) == 3
 
 
-def test_each_wait_is_announced_to_the_listener(llm_server, monkeypatch):
-    monkeypatch.setattr(gateway, "sleep", lambda s: None)
+def test_each_wait_is_announced_to_the_listener_before_it_starts(llm_server, monkeypatch):
+    heard: list[gateway.Wait] = []
+    heard_when_sleeping: list[int] = []
+    monkeypatch.setattr(gateway, "sleep", lambda s: heard_when_sleeping.append(len(heard)))
     llm_server.push_error(429, retry_after="2").push_text("ok")
-    heard: list[str] = []
     with gateway.on_wait(heard.append):
         llm.complete("hi", feature="t.retry", config=llm_server.config("anthropic"))
-    assert len(heard) == 1 and "retrying in 2.0s" in heard[0]
+    assert len(heard) == 1 and "retrying in 2.0s (attempt 2)" in str(heard[0])
+    assert heard_when_sleeping == [1]  # the learner reads the note while the wait runs
+    assert (heard[0].cause, heard[0].seconds) == ("HTTP 429 (rate limited)", 2.0)
+
+
+def test_the_wait_summary_adds_up_every_wait_of_the_block():
+    w = gateway.Wait("openai:gpt-4o-mini", "HTTP 429 (rate limited)", 2.0, 2)
+    assert gateway.wait_summary([w]) == ("Waited 2.0 s for openai:gpt-4o-mini "
+                                         "(HTTP 429 (rate limited); retried once)")
+    late = gateway.Wait("openai:gpt-4o-mini", "timed out after 5s", 0.5, 3)
+    assert gateway.wait_summary([w, late]) == (
+        "Waited 2.5 s for openai:gpt-4o-mini (HTTP 429 (rate limited), timed out after 5s; "
+        "retried 2 times)")
 
 
 def test_streaming_respects_the_wait_budget_before_the_first_piece(llm_server, monkeypatch):

@@ -157,7 +157,8 @@ with tabs[2]:
     st.markdown("**Rubric key points:** " + "; ".join(item.key_points))
     if st.button("Judge every answer (absolute, 1-5)", key="eval_judge_run", type="primary"):
         try:
-            done = [(a, judge.absolute(jitem, a.text)) for a in item.answers]
+            with ui.llm_waits():
+                done = [(a, judge.absolute(jitem, a.text)) for a in item.answers]
         except FAILED as e:
             st.error(f"The judge failed: {e}")
         else:
@@ -175,9 +176,11 @@ with tabs[2]:
     if c1.button("Position-swap probe", key="eval_swap_run"):
         ids = list(answers)
         try:
-            st.session_state["eval_swap"] = (item.id, [
-                (x, y, J.position_swap_probe(judge, jitem, answers[x].text, answers[y].text))
-                for n, x in enumerate(ids) for y in ids[n + 1:]])
+            with ui.llm_waits():
+                st.session_state["eval_swap"] = (item.id, [
+                    (x, y, J.position_swap_probe(judge, jitem, answers[x].text,
+                                                 answers[y].text))
+                    for n, x in enumerate(ids) for y in ids[n + 1:]])
         except FAILED as e:
             st.error(f"The probe failed: {e}")
     if (swap := st.session_state.get("eval_swap")) and swap[0] == item.id:
@@ -191,7 +194,9 @@ with tabs[2]:
     if c2.button("Verbosity probe", key="eval_verb_run"):
         base = next((a for a in item.answers if a.kind.value == "exact"), item.answers[0])
         try:
-            st.session_state["eval_verb"] = (item.id, J.verbosity_probe(judge, jitem, base.text))
+            with ui.llm_waits():
+                st.session_state["eval_verb"] = (item.id, J.verbosity_probe(judge, jitem,
+                                                                            base.text))
         except FAILED as e:
             st.error(f"The probe failed: {e}")
     if (verb := st.session_state.get("eval_verb")) and verb[0] == item.id:

@@ -39,9 +39,10 @@ def calibration_panel(bundle, judge, rubric_result: dict, fig) -> None:
     if judge.label != J.RUBRIC_LABEL:
         if st.button(f"Measure {judge.label} on the labelled answers", key="eval_cal_llm"):
             bar = st.progress(0.0)
-            st.session_state["eval_cal_llm_result"] = (judge.label, judgefile.judge_lines(
-                judgefile.lines_from_items(bundle), judge,
-                progress=lambda d, t: bar.progress(d / t)))
+            with ui.llm_waits():
+                st.session_state["eval_cal_llm_result"] = (judge.label, judgefile.judge_lines(
+                    judgefile.lines_from_items(bundle), judge,
+                    progress=lambda d, t: bar.progress(d / t)))
             bar.empty()
         if (done := st.session_state.get("eval_cal_llm_result")) and done[0] == judge.label:
             results.append(("llm", done[1]))
@@ -109,8 +110,10 @@ def human_tab(store, me, items, judge, pick_item, who_judged, fig) -> None:
                "labels is on the LLM-as-judge tab; here it meets yours.")
     if len(labelled) >= 2 and st.button("Compare with the judge", key="eval_agree_run"):
         try:
-            judged = [judge.absolute(J.JudgeItem(i.question, list(i.key_points),
-                                                 i.references[0]), a.text) for i, a in labelled]
+            with ui.llm_waits():
+                judged = [judge.absolute(J.JudgeItem(i.question, list(i.key_points),
+                                                     i.references[0]), a.text)
+                          for i, a in labelled]
         except FAILED as e:
             st.error(f"The judge failed: {e}")
         else:
@@ -163,8 +166,9 @@ def rag_tab(cfg, offline: bool, pick_item, fig) -> None:
                    off.faithfulness, "relevance (offline)": off.answer_relevance}
             if not offline:
                 try:
-                    on = rag.llm_generation_scores(item.question, a.text, item.context,
-                                                   config=cfg)
+                    with ui.llm_waits():
+                        on = rag.llm_generation_scores(item.question, a.text, item.context,
+                                                       config=cfg)
                     row |= {"faithfulness (LLM)": on.faithfulness,
                             "relevance (LLM)": on.answer_relevance}
                 except FAILED as e:

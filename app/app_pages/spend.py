@@ -32,9 +32,10 @@ with st.expander("Try the gateway: one streamed call, recorded below as `llm.pla
                  help="Choose a provider in the sidebar first." if cfg.provider == "offline"
                  else f"Sends the prompt to {cfg.label}."):
         try:
-            pieces = llm.complete(prompt, feature="llm.playground", learner_id=ui.learner().id,
-                                  stream=True, config=cfg)
-            st.write_stream(pieces)
+            with ui.llm_waits():
+                pieces = llm.complete(prompt, feature="llm.playground",
+                                      learner_id=ui.learner().id, stream=True, config=cfg)
+                st.write_stream(pieces)
         except (ValueError, llm.LLMUnavailable, llm.LLMError) as e:
             st.error(str(e))
         else:

@@ -49,13 +49,39 @@ FEATURE_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 KEYLIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{6,}|sk_[A-Za-z0-9_\-]{6,})")
 
 sleep: Callable[[float], None] = time.sleep  # the gateway's only clock dependency
-_wait_listener: ContextVar[Callable[[str], None] | None] = ContextVar("llm_wait_listener",
-                                                                      default=None)
+
+
+@dataclass(frozen=True)
+class Wait:
+    """One pause before a retry; `str()` is the sentence a page or the log shows."""
+
+    label: str  # "anthropic:claude-haiku-4-5"
+    cause: str  # "HTTP 429 (rate limited)"
+    seconds: float
+    attempt: int  # the attempt that follows the wait (2 for the first retry)
+
+    def __str__(self) -> str:
+        return (f"{self.label}: {self.cause}; retrying in {self.seconds:.1f}s "
+                f"(attempt {self.attempt})")
+
+
+def wait_summary(waits: list[Wait]) -> str:
+    """What the waits of a page's calls added up to, to leave on the page after them:
+    "Waited 2.0 s for anthropic:claude-haiku-4-5 (HTTP 429 (rate limited); retried once)"."""
+    total = sum(w.seconds for w in waits)
+    labels = ", ".join(dict.fromkeys(w.label for w in waits))
+    causes = ", ".join(dict.fromkeys(w.cause for w in waits))
+    times = "once" if len(waits) == 1 else f"{len(waits)} times"
+    return f"Waited {total:.1f} s for {labels} ({causes}; retried {times})"
+
+
+_wait_listener: ContextVar[Callable[[Wait], None] | None] = ContextVar("llm_wait_listener",
+                                                                       default=None)
 
 
 @contextmanager
-def on_wait(listener: Callable[[str], None]) -> Iterator[None]:
-    """Within the block, `listener` gets a sentence each time a call waits to retry."""
+def on_wait(listener: Callable[[Wait], None]) -> Iterator[None]:
+    """Within the block, `listener` gets a `Wait` each time a call pauses to retry."""
     token = _wait_listener.set(listener)
     try:
         yield
@@ -191,7 +217,7 @@ def _next_wait(exc: Exception, provider: Provider, config: LLMConfig, attempt: i
                           f"{config.wait_budget:.0f}s used; AIE_BRIDGE_LLM_WAIT_BUDGET). "
                           f"Gave up: try again in about {wait:.0f}s")
         raise _fail(config, failure, attempt) from None
-    note = f"{config.label}: {failure.cause}; retrying in {wait:.1f}s (attempt {attempt + 1})"
+    note = Wait(config.label, failure.cause, wait, attempt + 1)
     log.info("llm %s", note)
     if (listener := _wait_listener.get()) is not None:
         listener(note)
