@@ -2,9 +2,9 @@
 genai-prices.
 
 With --json it prints exactly what `labs.costsim.estimate` returns (with --levers, also the
-levers table: each lever's setting tried, cost and latency deltas and quality note); without,
-a short table. A bad scenario prints one `error: <field>: <message>` line per problem and
-exits 1, never a traceback.
+levers table: each lever's setting tried and the fields it changed, cost and latency deltas,
+quality note and notes such as a default speed); without, a short table. A bad scenario
+prints one `error: <field>: <message>` line per problem and exits 1, never a traceback.
 """
 
 from __future__ import annotations

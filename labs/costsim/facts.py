@@ -20,6 +20,8 @@ import yaml
 
 CONTENT = Path(__file__).resolve().parents[2] / "content" / "costsim"
 SPEED_KEYS = ("ttft_ms", "output_tokens_per_s")
+# what an override may say: up to ten minutes to first token, 0.01 to a million tokens/s
+SPEED_BOUNDS = {"ttft_ms": (0.0, 600_000.0), "output_tokens_per_s": (0.001, 1e6)}
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,9 @@ def check_latency_overrides(overrides: dict) -> list[tuple[str, str]]:
             if k not in SPEED_KEYS:
                 out.append((f"latency_overrides.{model}.{k}",
                             f"not a latency figure; use {' or '.join(SPEED_KEYS)}"))
-            elif not isinstance(v, int | float) or isinstance(v, bool) or v <= 0:
-                out.append((f"latency_overrides.{model}.{k}", "must be a number > 0"))
+            elif not isinstance(v, int | float) or isinstance(v, bool) \
+                    or not SPEED_BOUNDS[k][0] < v <= SPEED_BOUNDS[k][1]:
+                lo, hi = SPEED_BOUNDS[k]
+                out.append((f"latency_overrides.{model}.{k}",
+                            f"must be a number more than {lo:g} and at most {hi:g}"))
     return out

@@ -4,14 +4,17 @@
 them); `lever_impacts` pulls each lever on a scenario and measures the change in monthly
 cost, time to first token, perceived p50 and p95 with the simulator itself, so the words sit
 beside numbers. The model-tier lever moves to a model of the same provider that is cheaper
-per token on input and output (from genai-prices, preferring models with published speeds),
-and says so when there is none.
+per token on input and output and makes this scenario cheaper (from genai-prices, preferring
+models with published speeds), and says so when there is none. The prompt-caching lever asks
+for no more hits than the traffic can keep warm. Each row lists the fields it changed and
+notes on what the pulled scenario rests on (a prefix below the minimum, a default speed).
 
 Leaves out: quality as a number — that needs an eval on your own golden set.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from labs.costsim.scenario import Scenario
@@ -51,16 +54,33 @@ LEVERS: tuple[Lever, ...] = (
 )
 
 
-def smaller_model(s: Scenario) -> str | None:
-    """The model the tier lever moves to: same provider, cheaper per token (None: none)."""
-    from labs.costsim.facts import latency_table
+def on_model(s: Scenario, ref: str) -> Scenario:
+    """The scenario on another model of the same provider, at its standard tier."""
     from labs.costsim.model import pricing_for
+
+    return s.model_copy(update={"model": ref, "provider": pricing_for(s).provider_id,
+                                "service_tier": "standard"})
+
+
+def smaller_model(s: Scenario) -> str | None:
+    """The model the tier lever moves to: same provider, cheaper per token on input and
+    output, and cheaper on this scenario too — a smaller model can need a longer prefix before
+    it caches, or lack batch prices (None: there is none)."""
+    from labs.costsim.facts import latency_table
+    from labs.costsim.model import monthly_costs, pricing_for
     from labs.costsim.prices import cheaper_models
 
     pricing = pricing_for(s)
-    found = cheaper_models(pricing, s.input_tokens, s.output_tokens,
-                           prefer=frozenset(latency_table().get("models") or {}))
-    return found[0][0] if found else None
+    base = monthly_costs(s, pricing).monthly_usd
+    for ref, _ in cheaper_models(pricing, s.input_tokens, s.output_tokens,
+                                 prefer=frozenset(latency_table().get("models") or {})):
+        try:
+            cost = monthly_costs(on_model(s, ref)).monthly_usd
+        except (LookupError, ValueError):  # a model genai-prices lists but cannot price
+            continue
+        if cost < base or cost == base == 0:
+            return ref
+    return None
 
 
 def cheaper_tier(s: Scenario) -> str | None:
@@ -79,21 +99,19 @@ def pulled(s: Scenario, key: str) -> tuple[Scenario | None, str]:
 
         small = smaller_model(s)
         if small is None:
-            return None, f"already on the cheapest tier of {pricing_for(s).provider_id}" \
-                if s.model not in s.custom_models else "a custom model: no tier below known"
-        return s.model_copy(update={"model": small, "provider": None,
-                                    "service_tier": "standard"}), f"switch to {small}"
+            return None, f"already on the cheapest tier of {pricing_for(s).provider_id} " \
+                "for this scenario" if s.model not in s.custom_models \
+                else "a custom model: no tier below known"
+        return on_model(s, small), f"switch to {small}"
     if key == "prompt_caching":
-        prefix = s.cached_prefix_tokens or int(s.input_tokens * 0.7)
-        return s.model_copy(update={"cached_prefix_tokens": prefix,
-                                    "prompt_cache_hit_rate": max(s.prompt_cache_hit_rate, 0.8)}
-                            ), f"prefix {prefix:,} tokens, 80% hit rate"
+        return _cached(s)
     if key == "streaming":
         return (None, "already streaming") if s.streaming else \
             (s.model_copy(update={"streaming": True}), "streaming on")
     if key == "batch":
-        return s.model_copy(update={"batch_share": max(s.batch_share, 0.5)}), \
-            "50% of calls through the batch API"
+        if s.batch_share >= 0.5:
+            return None, f"already {s.batch_share:.0%} of calls through the batch API"
+        return s.model_copy(update={"batch_share": 0.5}), "50% of calls through the batch API"
     if key == "shorter_context":
         shorter = s.input_tokens // 2
         return s.model_copy(update={"input_tokens": shorter,
@@ -112,6 +130,37 @@ def pulled(s: Scenario, key: str) -> tuple[Scenario | None, str]:
                 if s.service_tier != "flex" else "already on flex"
         return s.model_copy(update={"service_tier": tier}), f"the {tier} service tier"
     return None, "your GPUs instead of the API"
+
+
+def _cached(s: Scenario) -> tuple[Scenario | None, str]:
+    """Prompt caching pulled: the stable prefix (70% of the prompt unless given, at least the
+    provider's minimum) at an 80% hit rate, or what the traffic keeps warm if that is less."""
+    from labs.costsim.model import prompt_cache
+
+    rules = prompt_cache(s).rules
+    if s.input_tokens < rules.min_prefix_tokens:
+        return None, (f"the {s.input_tokens:,}-token prompt is shorter than the "
+                      f"{rules.min_prefix_tokens:,}-token minimum cacheable prefix")
+    prefix = max(s.cached_prefix_tokens or int(s.input_tokens * 0.7), rules.min_prefix_tokens)
+    warm = prompt_cache(s.model_copy(update={"cached_prefix_tokens": prefix})).max_warm_hit_rate
+    rate = max(s.prompt_cache_hit_rate, min(0.8, math.floor(warm * 100) / 100))
+    limit = "" if rate >= 0.8 or rate == s.prompt_cache_hit_rate else \
+        " (the most this traffic keeps warm)"
+    return s.model_copy(update={"cached_prefix_tokens": prefix, "prompt_cache_hit_rate": rate}
+                        ), f"prefix {prefix:,} tokens, {rate:.0%} hit rate{limit}"
+
+
+def _notes(s: Scenario, other: Scenario | None) -> list[str]:
+    """What the pulled scenario rests on: its prompt-cache flags, and a default speed when
+    the lever changes the model to one without published figures."""
+    from labs.costsim.model import api_speed, prompt_cache
+
+    if other is None:
+        return []
+    notes = list(prompt_cache(other).notes)
+    if other.model != s.model and (speed := api_speed(other)).fallback:
+        notes.append("latency from defaults: " + speed.label())
+    return notes
 
 
 def lever_impacts(s: Scenario, n: int = 2000) -> list[dict]:
@@ -135,6 +184,9 @@ def lever_impacts(s: Scenario, n: int = 2000) -> list[dict]:
         rows.append({
             "key": lever.key, "lever": lever.name, "setting": setting,
             "applies": other is not None or lever.key == "self_host",
+            "changes": {} if other is None else {f: getattr(other, f) for f in _CHANGEABLE
+                                                 if getattr(other, f) != getattr(s, f)},
+            "notes": _notes(s, other),
             "cost_delta_usd": round(new_cost - base_cost, 2),
             "cost_delta_pct": _pct(new_cost, base_cost),
             "ttft_p50_delta_pct": _pct(new_lat["ttft_p50"], base_lat["ttft_p50"]),
@@ -146,5 +198,13 @@ def lever_impacts(s: Scenario, n: int = 2000) -> list[dict]:
     return rows
 
 
+_CHANGEABLE = ("model", "provider", "service_tier", "input_tokens", "cached_prefix_tokens",
+               "prompt_cache_hit_rate", "exact_cache_hit_rate", "semantic_cache_hit_rate",
+               "batch_share", "streaming")
+
+
 def _pct(new: float, old: float) -> float | None:
-    return None if old == 0 else round(100 * (new - old) / old, 1) + 0.0
+    """The change in percent; 0 when both are 0, None when there is no base to compare."""
+    if old == 0:
+        return 0.0 if new == 0 else None
+    return round(100 * (new - old) / old, 1) + 0.0

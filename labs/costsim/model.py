@@ -76,7 +76,7 @@ import numpy as np
 
 from labs.costsim.facts import CacheRules, Speed, cache_rules, speed_for
 from labs.costsim.prices import CallPrice, ModelPricing, has_batch_prices, resolve, tier_context
-from labs.costsim.scenario import Scenario, parse_scenario
+from labs.costsim.scenario import Scenario, ScenarioError, parse_scenario
 
 DAYS_PER_MONTH = 30
 HOURS_PER_MONTH = 720
@@ -254,7 +254,7 @@ def self_host(s: Scenario) -> SelfHost:
     have = s.gpus * cap
     load = peak / have if have else (math.inf if peak else 0.0)
     needed = gpus_needed(s)
-    billed = max(s.gpus, needed) if needed < 10**9 else s.gpus
+    billed = max(s.gpus, needed) if cap > 0 else s.gpus  # at 0% utilisation none would do
     return SelfHost(monthly_usd=billed * s.gpu_hourly_usd * HOURS_PER_MONTH, gpus_billed=billed,
                     busy_s_per_call=busy_seconds(s), calls_per_s_per_gpu=cap,
                     peak_calls_per_s=peak, gpus_needed=needed,
@@ -490,7 +490,12 @@ def estimate(scenario: dict | Scenario, *, levers: bool = False) -> dict:
     tool and the page (through `summary`) all read these figures. Raises ScenarioError (a
     ValueError whose `.problems` name the bad fields).
     """
-    return summary(simulate(parse_scenario(scenario)), levers=levers)
+    s = parse_scenario(scenario)
+    if s.utilisation == 0 and peak_calls_per_s(s) > 0:  # the page warns; a number would lie
+        raise ScenarioError([("utilisation", "at 0 the GPUs serve nothing, so no number of "
+                              "GPUs carries this traffic; give the share of a GPU you can "
+                              "keep busy (e.g. 0.6)")])
+    return summary(simulate(s), levers=levers)
 
 
 def summary(sim: Simulation, *, levers: bool = False) -> dict:

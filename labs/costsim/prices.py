@@ -29,6 +29,7 @@ from functools import lru_cache
 from importlib.metadata import version
 
 PRICE_KEYS = ("input_mtok", "output_mtok", "cache_read_mtok", "cache_write_mtok")
+MAX_PRICE_MTOK = 1_000_000  # a bound far past any real price, so every bill stays finite
 PRICE_LABELS = {"input_mtok": "input", "output_mtok": "output",
                 "cache_read_mtok": "cache read", "cache_write_mtok": "cache write"}
 
@@ -68,6 +69,8 @@ class ModelPricing:
     at: dt.datetime  # prices in effect at this moment
     context: tuple[tuple[str, str], ...] = ()  # genai-prices price context (service tier…)
     variants: tuple[tuple[str, str], ...] = ()  # the (key, value) contexts the model prices
+    info: object = None  # genai_prices.types.ModelInfo, for a catalogue model
+    provider_info: object = None  # genai_prices.types.Provider, for a catalogue model
 
     def rate(self, key: str, prompt_tokens: int = 0) -> float | None:
         """USD per million tokens for `key` at this prompt length (the tier in effect), or None."""
@@ -108,15 +111,15 @@ class ModelPricing:
         >>> round(c.input_usd, 6), round(c.cache_read_usd, 6), round(c.output_usd, 6)
         (0.0006, 0.00024, 0.0015)
         """
-        from genai_prices import Usage, calc_price
+        from genai_prices import Usage
 
         usage = Usage(input_tokens=input_tokens, output_tokens=output_tokens,
                       cache_read_tokens=cache_read_tokens or None,
                       cache_write_tokens=cache_write_tokens or None)
-        if self.source == "genai-prices":
-            calc = calc_price(usage, self.model_id, provider_id=self.provider_id,
-                              genai_request_timestamp=self.at,
-                              price_context=dict(self.context) or None)
+        if self.source == "genai-prices":  # what calc_price runs once it has found the model
+            calc = self.info.calc_price(usage, self.provider_info,  # type: ignore[attr-defined]
+                                        genai_request_timestamp=self.at,
+                                        price_context=dict(self.context) or None)
             input_price, output_price = float(calc.input_price), float(calc.output_price)
         else:
             calc = self.model_price.calc_price(usage)  # the same routine calc_price ends in
@@ -205,12 +208,28 @@ _lock = threading.Lock()
 
 
 def _find(ref: str, provider: str | None):
-    from genai_prices.data_snapshot import get_snapshot
+    """(provider, model) for a reference: a model's own id within the provider first (some
+    ids, like mistral's `codestral`, are not matched by genai-prices' own rules), then
+    genai-prices' matching, then, with no provider, the one provider that lists that id."""
+    from genai_prices.data_snapshot import find_provider_by_id, get_snapshot
 
+    snapshot, low = get_snapshot(), ref.lower()
     with _lock:  # the snapshot's lookup caches are plain dicts
+        if provider and (prov := find_provider_by_id(snapshot.providers, provider)):
+            if model := next((m for m in prov.models if m.id.lower() == low), None):
+                return prov, model
         try:
-            return get_snapshot().find_provider_model(ref, None, provider, None)
+            return snapshot.find_provider_model(ref, None, provider, None)
         except LookupError as e:
+            if provider:
+                raise UnknownModelError(str(e)) from None
+            owners = [(p, m) for p in snapshot.providers for m in p.models if m.id.lower() == low]
+            if len(owners) == 1:
+                return owners[0]
+            if owners:
+                raise UnknownModelError(f"{ref!r} is listed by several providers "
+                                        f"({', '.join(p.id for p, _ in owners)}): give the "
+                                        "provider") from None
             raise UnknownModelError(str(e)) from None
 
 
@@ -223,8 +242,9 @@ def _decimal(value: float | None, key: str) -> Decimal | None:
     if value is None:
         return None
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value) \
-            or value < 0:
-        raise ValueError(f"{key}: a price must be a finite number ≥ 0 (USD per million tokens)")
+            or not 0 <= value <= MAX_PRICE_MTOK:
+        raise ValueError(f"{key}: a price must be a number from 0 to {MAX_PRICE_MTOK:,} "
+                         "(USD per million tokens)")
     return Decimal(repr(float(value)))
 
 
@@ -284,7 +304,8 @@ def resolve(ref: str, provider: str | None = None, *,
     tiered = any(isinstance(getattr(model_price, k), TieredPrices) for k in PRICE_KEYS)
     return ModelPricing(ref=key, provider_id=prov.id, model_id=model.id,
                         name=model.name or model.id, source=source, model_price=model_price,
-                        tiered=tiered, at=at, context=ctx, variants=variants)
+                        tiered=tiered, at=at, context=ctx, variants=variants, info=model,
+                        provider_info=prov)
 
 
 SERVICE_TIER_KEYS = ("service_tier", "speed")  # genai-prices' names for online tiers

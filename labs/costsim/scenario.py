@@ -18,6 +18,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Rate = Field(default=0.0, ge=0.0, le=1.0)
+# Upper bounds far past any real workload, so every figure stays a finite number: a trillion
+# requests a day, 100 million tokens a request, a million GPUs, ten minutes of network delay.
+MAX_REQUESTS_PER_DAY = 1e12
+MAX_TOKENS = 100_000_000
+MAX_MS = 600_000.0
 
 RATE_FIELDS = ("prompt_cache_hit_rate", "exact_cache_hit_rate", "semantic_cache_hit_rate",
                "batch_share", "utilisation")
@@ -37,9 +42,10 @@ class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     # traffic and token mix
-    requests_per_day: float = Field(ge=0, description="requests arriving per day")
-    input_tokens: int = Field(ge=0, description="prompt tokens per request")
-    output_tokens: int = Field(ge=0, description="completion tokens per request")
+    requests_per_day: float = Field(ge=0, le=MAX_REQUESTS_PER_DAY,
+                                    description="requests arriving per day")
+    input_tokens: int = Field(ge=0, le=MAX_TOKENS, description="prompt tokens per request")
+    output_tokens: int = Field(ge=0, le=MAX_TOKENS, description="completion tokens per request")
     model: str = Field(min_length=1, description="a genai-prices model reference or a custom model")
     provider: str | None = Field(default=None, description="genai-prices provider id")
     # levers
@@ -52,27 +58,37 @@ class Scenario(BaseModel):
     streaming: bool = False
     service_tier: str = Field(default="standard", min_length=1,
                               description="online tier genai-prices prices (flex, priority…)")
-    prefix_variants: int = Field(default=1, ge=1, description="distinct cached prefixes "
-                                 "(e.g. one system prompt per tenant) sharing the traffic")
-    cache_min_prefix_tokens: int | None = Field(default=None, ge=0, description="override "
-                                                "the provider's minimum cacheable prefix")
-    cache_lifetime_s: float | None = Field(default=None, gt=0, description="override the "
-                                           "provider's prompt-cache lifetime")
+    prefix_variants: int = Field(default=1, ge=1, le=10**9, description="distinct cached "
+                                 "prefixes (e.g. one system prompt per tenant) sharing the "
+                                 "traffic")
+    cache_min_prefix_tokens: int | None = Field(default=None, ge=0, le=MAX_TOKENS,
+                                                description="override the provider's minimum "
+                                                "cacheable prefix")
+    cache_lifetime_s: float | None = Field(default=None, gt=0, le=30 * 86_400,
+                                           description="override the provider's prompt-cache "
+                                           "lifetime")
     # latency of the serving path
-    network_rtt_ms: float = Field(default=0.0, ge=0, description="round trip to the API beyond "
-                                  "the one inside the published time to first token")
-    queue_ms: float = Field(default=50.0, ge=0, description="mean queueing delay at the API")
-    cache_latency_ms: float = Field(default=20.0, ge=0, description="answer time of a cache hit")
+    network_rtt_ms: float = Field(default=0.0, ge=0, le=MAX_MS, description="round trip to the "
+                                  "API beyond the one inside the published time to first token")
+    queue_ms: float = Field(default=50.0, ge=0, le=MAX_MS,
+                            description="mean queueing delay at the API")
+    cache_latency_ms: float = Field(default=20.0, ge=0, le=MAX_MS,
+                                    description="answer time of a cache hit")
     # self-hosting
-    gpu_hourly_usd: float = Field(default=2.5, ge=0)
-    gpus: int = Field(default=1, ge=0)
-    prefill_tokens_per_s: float = Field(default=4000.0, gt=0, description="per request stream")
-    decode_tokens_per_s: float = Field(default=60.0, gt=0, description="per request stream")
+    gpu_hourly_usd: float = Field(default=2.5, ge=0, le=10_000)
+    gpus: int = Field(default=1, ge=0, le=1_000_000)
+    prefill_tokens_per_s: float = Field(default=4000.0, ge=0.01, le=1e9,
+                                        description="per request stream")
+    decode_tokens_per_s: float = Field(default=60.0, ge=0.01, le=1e9,
+                                       description="per request stream")
     utilisation: float = Field(default=0.6, ge=0.0, le=1.0,
                                description="share of a GPU's streams you can keep busy")
-    streams_per_gpu: int = Field(default=16, ge=1, description="requests one GPU serves at once")
-    peak_to_mean: float = Field(default=2.0, ge=1.0, description="peak traffic ÷ mean traffic")
-    self_host_rtt_ms: float = Field(default=5.0, ge=0, description="round trip inside your VPC")
+    streams_per_gpu: int = Field(default=16, ge=1, le=100_000,
+                                 description="requests one GPU serves at once")
+    peak_to_mean: float = Field(default=2.0, ge=1.0, le=1_000,
+                                description="peak traffic ÷ mean traffic")
+    self_host_rtt_ms: float = Field(default=5.0, ge=0, le=MAX_MS,
+                                    description="round trip inside your VPC")
     # prices
     price_overrides: dict[str, dict[str, float | None]] = Field(default_factory=dict)
     custom_models: dict[str, dict[str, float | None]] = Field(default_factory=dict)
@@ -117,6 +133,13 @@ def parse_scenario(data: Any, *, check_model: bool = True) -> Scenario:
 
     if problems := check_latency_overrides(scenario.latency_overrides):
         raise ScenarioError(problems)
+    from labs.costsim.prices import custom_model_price
+
+    for name, prices in scenario.custom_models.items():
+        try:
+            custom_model_price(prices)
+        except ValueError as e:
+            raise ScenarioError([(f"custom_models.{name}", str(e))]) from None
     if check_model:
         from labs.costsim.prices import UnknownModelError, resolve, tier_context
 

@@ -152,8 +152,9 @@ LEVER_COLUMNS = ("lever", "setting tried", "cost", "TTFT", "p50 felt", "p95", "q
 
 
 def levers_table(rows: list[dict]) -> list[dict[str, str]]:
-    """The levers table as short strings, one row per lever, in LEVER_COLUMNS order."""
-    return [{"lever": r["lever"], "setting tried": r["setting"],
+    """The levers table as short strings, one row per lever, in LEVER_COLUMNS order; a row's
+    notes (a prefix below the minimum, a default speed) follow its setting."""
+    return [{"lever": r["lever"], "setting tried": "; ".join([r["setting"], *r["notes"]]),
              "cost": pct(r["cost_delta_pct"]) + (f" ({usd(r['cost_delta_usd'])}/mo)"
                                                  if r["cost_delta_usd"] else ""),
              "TTFT": pct(r["ttft_p50_delta_pct"]), "p50 felt": pct(r["perceived_p50_delta_pct"]),
