@@ -255,3 +255,16 @@ def test_missing_optional_fields_take_their_defaults():
 def test_a_non_mapping_scenario_is_refused_by_name():
     with pytest.raises(ScenarioError, match="mapping"):
         parse_scenario(["requests_per_day", 10])
+
+
+def test_every_row_of_the_latency_table_is_a_model_genai_prices_prices():
+    """A row under a name genai-prices does not know would never be used: the model would
+    fall back to the default speed while the table seemed to cover it."""
+    from labs.costsim.facts import SPEED_KEYS, latency_table
+    from labs.costsim.prices import resolve
+
+    rows = latency_table()["models"]
+    for name, row in rows.items():
+        assert resolve(name).model_id, name
+        assert row.get("source") and row.get("date"), name
+        assert any(k in row for k in SPEED_KEYS), name

@@ -148,9 +148,11 @@ def parse_scenario(data: Any, *, check_model: bool = True) -> Scenario:
                               overrides=scenario.price_overrides, custom=scenario.custom_models)
         except UnknownModelError as e:
             field = "provider" if "provider" in str(e) and scenario.provider else "model"
+            hint = ("use a genai-prices provider id (anthropic, openai, google, aws…) or "
+                    "leave it out" if field == "provider" else
+                    "pick a genai-prices model or add a custom model")
             raise ScenarioError([(field, f"unknown {field} {getattr(scenario, field)!r} "
-                                         f"({e}); pick a genai-prices model or add a custom "
-                                         "model")]) from None
+                                         f"({e}); {hint}")]) from None
         except ValueError as e:
             raise ScenarioError([("price_overrides", str(e))]) from None
         try:
