@@ -18,6 +18,7 @@ from labs.evals.judgefile import judge_lines, lines_from_items, parse_lines
 ITEMS = load_items().items
 CALIBRATION_SPEARMAN_FLOOR = 0.74  # measured 0.774 (BENCHMARKS.md); the issue asks 0.7
 HELD_OUT_SPEARMAN_FLOOR = 0.72  # measured 0.770 on content/evals/judge_heldout.jsonl
+FRESH_SPEARMAN_FLOOR = 0.8  # measured 0.886 on content/evals/judge_fresh.jsonl
 
 
 def jitem(item, with_key_points: bool = True) -> J.JudgeItem:
@@ -209,12 +210,27 @@ def test_parse_lines_rejects_duplicate_ids_and_off_scale_labels():
     assert errors[1].startswith("line 3: field label")
 
 
-def test_the_held_out_file_agreement_has_a_floor(rubric):
+@pytest.mark.parametrize("name, floor", [("judge_heldout.jsonl", HELD_OUT_SPEARMAN_FLOOR),
+                                         ("judge_fresh.jsonl", FRESH_SPEARMAN_FLOOR)])
+def test_the_labelled_files_agreement_has_a_floor(rubric, name, floor):
     from labs.evals.data import EVALS_DIR
 
-    lines, errors = parse_lines((EVALS_DIR / "judge_heldout.jsonl").read_text(encoding="utf-8"))
+    lines, errors = parse_lines((EVALS_DIR / name).read_text(encoding="utf-8"))
     assert not errors
-    assert judge_lines(lines, rubric)["agreement"]["spearman"] >= HELD_OUT_SPEARMAN_FLOOR
+    assert judge_lines(lines, rubric)["agreement"]["spearman"] >= floor
+
+
+def test_opposites_in_the_same_slot_and_swapped_comparisons_contradict(rubric):
+    item = J.JudgeItem("What does the LoRA rank control?", [],
+                       "A higher rank trains more parameters, at more memory.")
+    assert rubric.score(item, "A higher rank trains fewer parameters, at less memory.").score <= 2
+    item = J.JudgeItem("Which match counts for more?", [],
+                       "A title match counts more than a body match.")
+    found = rubric.score(item, "A body match counts more than a title match.")
+    assert found.score <= 2 and "trade sides" in " ".join(found.reasons), found.reasons
+    item = J.JudgeItem("Why does a classifier add latency?", [],
+                       "The classifier runs on the critical path.")
+    assert rubric.score(item, "The classifier runs off the critical path.").score <= 2
 
 
 @pytest.mark.parametrize("kind", ["echo", "filler", "vague"])

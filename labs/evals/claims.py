@@ -12,9 +12,12 @@
    or cosine >= 0.5): negation on one side only ("not", "never", "no", "without", "n't"...); a
    number of the part missing while the clause gives other numbers ("6,000" for "600"); the
    same number with another unit ("five calendar months" for "five business days"); a word
-   from an opposing group ("new card" for "original card", "deleted" for "kept"); and swapped
-   roles, where the clause carries most of the part's words but replaces one with a word of
-   another key point ("the user decides when to call tools" when the model does).
+   from an opposing group ("new card" for "original card", "deleted" for "kept"), or an
+   opposite in the same slot, before the same word ("trains *fewer* parameters", "*off* the
+   critical path"); the two sides of "than" trading words ("a body match counts more than a
+   title match"); and swapped roles, where the clause carries most of the part's words but
+   replaces one with a word of another key point ("the user decides when to call tools" when
+   the model does).
    A part that no clause covers and one contradicts is *contradicted*, not merely missing.
 4. Closeness in meaning counts only for answer text that says something beyond the question:
    an echo of the question or filler ("it depends on many factors") is close to every point
@@ -118,6 +121,15 @@ OPPOSITES: list[list[set[str]]] = [
     [{"enable", "enabled"}, {"disable", "disabled"}],
     [{"reliably", "reliable"}, {"unreliably", "unreliable"}],
     [{"overfit", "overfits", "overfitting"}, {"generalise", "generalises", "generalize"}],
+]
+# opposites that only count in the same slot ("on the critical path" vs "off the critical
+# path"): alone they are too common to oppose anything
+SLOT_OPPOSITES: list[list[set[str]]] = [
+    [{"on"}, {"off"}],
+    [{"few"}, {"many"}],
+    [{"with"}, {"without"}],
+    [{"can"}, {"cannot"}],
+    [{"before"}, {"after"}],
 ]
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -263,6 +275,49 @@ def _opposed(point: Clause, clause: Clause, given: set[str]) -> str | None:
     return None
 
 
+def _slot_opposed(point: Clause, clause: Clause, other_points: set[str]) -> str | None:
+    """An opposite word in the same slot: the word next to it is the same on both sides
+    ("trains *more* parameters" vs "trains *fewer* parameters", "*on* the critical path" vs
+    "*off* the critical path"), whatever else either side says. Not when another key point
+    uses the clause's word: "large chunks are hard to search" is about the point on large
+    chunks, not against the one on small chunks."""
+    def slots(toks: list[str]) -> dict[str, set[str]]:
+        """The word that comes next (skipping stopwords, at most two on) -> the words before it."""
+        out: dict[str, set[str]] = {}
+        for i, t in enumerate(toks):
+            nxt = next((x for x in toks[i + 1:i + 3] if x not in STOPWORDS), None)
+            if nxt is not None and nxt != t:
+                out.setdefault(_stem(nxt) if nxt[0] != "#" else nxt, set()).add(t)
+        return out
+
+    mine, theirs = slots(point.toks), slots(clause.toks)
+    for key, ws in mine.items():
+        for w in ws - theirs.get(key, ws):
+            for x in theirs[key] - ws:
+                if _stem(x) in other_points:
+                    continue
+                for groups in OPPOSITES + SLOT_OPPOSITES:
+                    a = next((g for g in groups if w in g), None)
+                    b = next((g for g in groups if x in g), None)
+                    if a is not None and b is not None and a is not b:
+                        return f"{w} vs {x}"
+    return None
+
+
+def _swapped_comparison(point: Clause, clause: Clause) -> str | None:
+    """"A says more than B" read as "B says more than A": the sides of "than" trade words."""
+    if "than" not in point.toks or "than" not in clause.toks:
+        return None
+    pi, ci = point.toks.index("than"), clause.toks.index("than")
+    p_left, p_right = set(content(point.toks[:pi])), set(content(point.toks[pi + 1:]))
+    c_left, c_right = set(content(clause.toks[:ci])), set(content(clause.toks[ci + 1:]))
+    moved = (p_left - p_right) & (c_right - c_left)
+    back = (p_right - p_left) & (c_left - c_right)
+    if moved and back:
+        return f"{sorted(moved)[0]} and {sorted(back)[0]} trade sides of 'than'"
+    return None
+
+
 def contradiction(point: Clause, clause: Clause, lexical: float, cosine: float,
                   other_points: set[str], given: set[str]) -> str | None:
     """Why `clause` contradicts `point`, or None. Only asked of clauses on the point's topic;
@@ -281,8 +336,10 @@ def contradiction(point: Clause, clause: Clause, lexical: float, cosine: float,
     pu, cu = _units_after(point), _units_after(clause)
     if any(n in cu and cu[n] != u for n, u in pu.items()):
         return "changed unit"
-    if why := _opposed(point, clause, given):
+    if why := _opposed(point, clause, given) or _slot_opposed(point, clause, other_points):
         return f"opposite ({why})"
+    if why := _swapped_comparison(point, clause):
+        return f"swapped ({why})"
     if same_words >= SWAP_LEXICAL and (swap := _swapped(point, clause, other_points)):
         return f"swapped ({swap[1]} for {swap[0]})"
     return None
