@@ -10,9 +10,13 @@ retrieval index. With `--minutes M` sessions repeat their round until M minutes 
 Each interaction is timed from the widget change being sent to the script's finish message;
 the table gives p50/p95/max per kind, the errors (exception elements, failed connections,
 timeouts), and `answers_sent` (quiz answers checked) against `answers_stored` (quiz_attempt
-rows counted in the server's database afterwards). The last line is one JSON object:
-{"sessions", "p95_ms" (quiz and flashcard interactions), "errors", "answers_sent",
-"answers_stored", ...}.
+rows counted in the server's database afterwards). A learner's opening (connect, name
+itself, open its first module) is timed apart from the steady state, as `open_connect`,
+`open_name` and `open_module`: every session does it in the same second, so it measures the
+burst, not the room. The last line is one JSON object: {"sessions", "p95_ms" (quiz and
+flashcard interactions), "opening_p95_ms", "errors", "error_details" (kind, session,
+interaction, page, message for each), "server_log_errors", "answers_sent", "answers_stored",
+...}.
 
 Leaves out: the browser's own rendering time, and static assets (served by the same server,
 they do not run Python).
@@ -32,7 +36,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import websockets
@@ -46,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 from tests.test_startup import free_port, wait_healthy  # noqa: E402
 
 LIGHT = ("quiz", "flashcard")
+OPENING = ("open_connect", "open_name", "open_module")
 DESIGN_ANSWER = """## Read or write
 Mostly reads: employees ask questions; writes are nightly document syncs.
 ## Freshness
@@ -72,6 +77,21 @@ class SessionError(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class RoomError:
+    """One error, with enough context to find its cause after the run."""
+
+    kind: str  # exception (an error element on the page), timeout, session, connection
+    session: int
+    interaction: str
+    page: str
+    message: str
+
+    def line(self) -> str:
+        return (f"session {self.session} {self.interaction} on {self.page or 'home'}: "
+                f"{self.kind}: {self.message}")
+
+
 @dataclass
 class Widget:
     kind: str
@@ -85,8 +105,9 @@ class Session:
     index: int
     port: int
     timings: dict[str, list[float]]
-    errors: list[str]
+    errors: list[RoomError]
     ws: object = None
+    doing: str = ""  # the interaction in flight, for error reports
     pages: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
     page: str = ""
     query: str = ""
@@ -115,6 +136,7 @@ class Session:
                 k: v for k, v in self.values.items() if self._sidebar(k)}
         if query is not None:
             self.query = query
+        self.doing = kind
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = self.query
@@ -152,9 +174,14 @@ class Session:
         kind = el.WhichOneof("type")
         sub = getattr(el, kind)
         if kind == "exception":
-            self.errors.append(f"session {self.index}: {sub.type}: {sub.message[:200]}")
+            where = " | ".join(line.strip() for line in sub.stack_trace[-3:])
+            self.error("warning" if sub.is_warning else "exception", f"{sub.type}: {sub.message}" + (f" [{where}]" if where
+                                                                    else ""))
         elif getattr(sub, "id", ""):
             self.widgets[sub.id] = Widget(kind, sub)
+
+    def error(self, kind: str, message: str) -> None:
+        self.errors.append(RoomError(kind, self.index, self.doing, self.page, message))
 
     def click(self, key: str) -> dict[str, WidgetState]:
         wid = self.find(key)
@@ -170,10 +197,10 @@ class Session:
 
 
 async def learner_round(s: Session, rng: random.Random, *, modules: list[str], heavy: bool,
-                        think: float) -> None:
+                        think: float, first: bool) -> None:
     """One learner's round: a module and its quiz, flashcards, and maybe heavy work."""
     module = modules[(s.index + rng.randrange(len(modules))) % len(modules)]
-    await s.rerun("page", page="modules", query=f"module={module}")
+    await s.rerun("open_module" if first else "page", page="modules", query=f"module={module}")
     for _ in range(3):
         choices = s.find_prefix("quiz_choice_")
         if not choices:
@@ -212,23 +239,31 @@ async def one_learner(s: Session, deadline: float, **kwargs) -> None:
     rng = random.Random(s.index)
     try:
         await s.connect()
-        await s.rerun("page")
-        await s.rerun("page", changes=s.text("profile_name", f"room learner {s.index:02d}"))
+        s.doing = "open_connect"
+        await s.connect()
+        await s.rerun("open_connect")
+        await s.rerun("open_name", changes=s.text("profile_name", f"room learner {s.index:02d}"))
+        first = True
         while True:
-            await learner_round(s, rng, **kwargs)
+            await learner_round(s, rng, first=first, **kwargs)
+            first = False
             if time.monotonic() >= deadline:
                 break
-    except (SessionError, TimeoutError, OSError, websockets.WebSocketException) as e:
-        s.errors.append(f"session {s.index}: {type(e).__name__}: {e}")
+    except SessionError as e:
+        s.error("session", str(e))
+    except TimeoutError:
+        s.error("timeout", "no script_finished message within the interaction's timeout")
+    except (OSError, websockets.WebSocketException) as e:
+        s.error("connection", f"{type(e).__name__}: {e}")
     finally:
         if s.ws is not None:
             await s.ws.close()
 
 
 async def room(port: int, sessions: int, minutes: float, heavy: bool, think: float,
-               modules: list[str]) -> tuple[dict[str, list[float]], list[str], int]:
+               modules: list[str]) -> tuple[dict[str, list[float]], list[RoomError], int]:
     timings: dict[str, list[float]] = defaultdict(list)
-    errors: list[str] = []
+    errors: list[RoomError] = []
     people = [Session(i, port, timings, errors) for i in range(sessions)]
     deadline = time.monotonic() + minutes * 60
     await asyncio.gather(*(one_learner(p, deadline, modules=modules, heavy=heavy, think=think)
@@ -240,6 +275,28 @@ def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of a process (Linux /proc), to compare work per interaction."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_log_errors(text: str, limit: int = 20) -> list[str]:
+    """Tracebacks' last lines and error lines of the server's log (errors a page caught or
+    Streamlit logged never reach a session as an exception element)."""
+    lines = text.splitlines()
+    found: list[str] = []
+    for i, line in enumerate(lines):
+        if line.startswith("Traceback"):
+            j = i + 1
+            while j < len(lines) and lines[j][:1] in (" ", "\t"):
+                j += 1
+            if j < len(lines):
+                found.append(lines[j].strip())
+        elif " ERROR " in line or line.startswith("ERROR"):
+            found.append(line.strip())
+    return found[:limit]
+
+
+def stats(values: list[float]) -> dict[str, int]:
+    return {"n": len(values), "p50_ms": round(statistics.median(values)),
+            "p95_ms": round(pct(values, 0.95)), "max_ms": round(max(values))}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -281,18 +338,21 @@ def main() -> int:
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+    logged = server_log_errors((data / "server.log").read_text(errors="replace"))
     with sqlite3.connect(data / "aie-bridge.db") as db:
         stored = db.execute("SELECT COUNT(*) FROM quiz_attempt").fetchone()[0]
     light = [t for k in LIGHT for t in timings.get(k, [])]
+    opening = [t for k in OPENING for t in timings.get(k, [])]
     result = {
         "sessions": args.sessions, "heavy": not args.no_heavy, "wall_s": round(wall, 1),
         "server_cpu_s": round(cpu, 1),
         "cpu_ms_per_interaction": round(1000 * cpu / max(1, sum(map(len, timings.values())))),
         "p95_ms": round(pct(light, 0.95)) if light else None,
+        "opening_p95_ms": round(pct(opening, 0.95)) if opening else None,
         "errors": len(errors), "answers_sent": sent, "answers_stored": stored,
-        "by_kind": {k: {"n": len(v), "p50_ms": round(statistics.median(v)),
-                        "p95_ms": round(pct(v, 0.95)), "max_ms": round(max(v))}
-                    for k, v in sorted(timings.items())},
+        "by_kind": {k: stats(v) for k, v in sorted(timings.items())},
+        "error_details": [asdict(e) for e in errors], "server_log_errors": logged,
+        "server_log": str(data / "server.log"),
     }
     if not args.json:
         print(f"{args.sessions} sessions, heavy work {'on' if result['heavy'] else 'off'}, "
@@ -300,8 +360,10 @@ def main() -> int:
         print(f"{'interaction':<12} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
         for k, v in result["by_kind"].items():
             print(f"{k:<12} {v['n']:>5} {v['p50_ms']:>8} {v['p95_ms']:>8} {v['max_ms']:>8}")
-        for e in errors[:10]:
-            print("error:", e)
+        for e in errors:
+            print("error:", e.line())
+        for line in logged:
+            print("server log:", line)
         print(f"answers sent {sent}, stored {stored}")
     print(json.dumps(result))
     return 0 if not errors and stored == sent else 1
