@@ -1,6 +1,7 @@
 """Streamlit pieces of the Cost & latency page that sit apart from the simulator: the price
-override expander, the semantic-cache tab and the attribution tab. Logic lives in
-labs/costsim (view.py, semcache.py, attribution.py); this file only reads widgets and draws."""
+override expander, the semantic-cache tab and the attribution tab (each tab a fragment on the
+page). Logic lives in labs/costsim (view.py, semcache.py, attribution.py); this file only reads
+widgets and draws."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from labs.costsim import view
 from labs.costsim.prices import PRICE_KEYS, PRICE_LABELS, resolve
 
 P = "cost_"  # the page's session and widget key prefix
+SIMULATOR, SEMANTIC = "cost_simulator", "cost_semantic"  # fragment keys, for keyed reruns
 
 
 def draw_metrics(rows: list[list[view.Metric]]) -> None:
@@ -24,8 +26,10 @@ def say(lines: list[tuple[str, str]]) -> None:
 
 
 def _use_measured(row: dict) -> None:
+    """Set the simulator's cache shares, then rerun both tabs (not the attribution one)."""
     for k, v in view.measured_rates(row).items():
         st.session_state[P + k] = v
+    st.rerun([SIMULATOR, SEMANTIC])
 
 
 def prices_expander(custom: dict) -> None:
@@ -50,8 +54,8 @@ def prices_expander(custom: dict) -> None:
         else:
             over.pop(k, None)
     if model not in custom:
-        overrides = {m: o for m, o in st.session_state[P + "overrides"].items() if m != model}
-        st.session_state[P + "overrides"] = {**overrides, **({model: over} if over else {})}
+        st.session_state[P + "overrides"] = view.with_override(
+            st.session_state[P + "overrides"], model, over)
     with st.form(P + "custom_form", clear_on_submit=True, border=False):
         st.markdown("**Add a custom model**")
         name = st.text_input("Name", key=P + "cm_name", max_chars=80)
@@ -59,13 +63,12 @@ def prices_expander(custom: dict) -> None:
         vals = {k: cols[i].number_input(PRICE_LABELS[k], min_value=0.0, value=None,
                                         key=f"{P}cm_{k}") for i, k in enumerate(PRICE_KEYS)}
         if st.form_submit_button("Add model"):
-            if not name.strip():
-                st.error("Give the custom model a name.")
-            elif vals["input_mtok"] is None or vals["output_mtok"] is None:
-                st.error("A custom model needs input and output prices.")
+            try:
+                st.session_state[P + "custom"] = view.with_custom_model(custom, name, vals)
+            except ValueError as e:
+                st.error(str(e))
             else:
-                st.session_state[P + "custom"] = {**custom, name.strip(): vals}
-                st.rerun()
+                st.rerun()  # the model list is drawn above this form
 
 
 def semantic_tab() -> None:
@@ -97,18 +100,14 @@ def semantic_tab() -> None:
         k: st.column_config.NumberColumn(format="percent") for k in semcache.RATE_COLUMNS})
     xs = [r["threshold"] for r in table]
     t = st.select_slider("Inspect the hits at threshold", options=xs, value=0.85, key=P + "sem_t")
-    hits = res.setdefault("hits", {})
-    if t not in hits:
-        hits[t] = semcache.hits_at(res["vectors"], log, t)
-    wrong = [h for h in hits[t] if not h["correct"]]
-    st.markdown(f"At **{t:.2f}**: {len(hits[t])} hits, **{len(wrong)} false**.")
-    if wrong:
-        st.dataframe(wrong, hide_index=True, key=P + "sem_wrong")
-    row = next(r for r in table if r["threshold"] == t)
-    rates = view.measured_rates(row)
+    at = view.semantic_at(res, log, t)
+    st.markdown(f"At **{t:.2f}**: {len(at['hits'])} hits, **{len(at['wrong'])} false**.")
+    if at["wrong"]:
+        st.dataframe(at["wrong"], hide_index=True, key=P + "sem_wrong")
+    rates = at["rates"]
     st.button(f"Use these rates in the simulator (exact {rates['exact_cache_hit_rate']:.1%}, "
               f"semantic {rates['semantic_cache_hit_rate']:.1%} on top)", key=P + "sem_use",
-              on_click=_use_measured, args=(row,),
+              on_click=_use_measured, args=(at["row"],),
               help="The semantic layer sits behind the exact cache: it adds only what exact "
                    "match missed.")
     st.markdown("**Near-miss pairs** — their two closest queries:")

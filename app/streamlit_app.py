@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# pandas (and numpy under it) imported before any page runs: plotly looks pandas up in
+# sys.modules without importing it, so while one session's page imported pandas for the
+# first time another session's chart met the half-initialised module ("partially
+# initialized module 'pandas' has no attribute 'Series'", bench/bench_room.py). An import
+# here makes every script run wait for the whole module; it costs the server's first run.
+import pandas  # noqa: F401
 import streamlit as st
 
 from app import ui

@@ -175,8 +175,8 @@ class Session:
         sub = getattr(el, kind)
         if kind == "exception":
             where = " | ".join(line.strip() for line in sub.stack_trace[-3:])
-            self.error("warning" if sub.is_warning else "exception", f"{sub.type}: {sub.message}" + (f" [{where}]" if where
-                                                                    else ""))
+            self.error("warning" if sub.is_warning else "exception",
+                       f"{sub.type}: {sub.message}" + (f" [{where}]" if where else ""))
         elif getattr(sub, "id", ""):
             self.widgets[sub.id] = Widget(kind, sub)
 

@@ -1,21 +1,26 @@
-"""AppTest of the Cost & latency page: the simulator, bad scenarios on the page, the
-semantic-cache lab (torch only after the button) and the attribution view."""
+"""The Cost & latency page: its panels as view functions (labs/costsim/view.py, no Streamlit),
+then one thin AppTest that opens the page and moves a widget in each tab."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
+import numpy as np
+import plotly.graph_objects as go
 import pytest
 
-from labs.costsim import estimate
+from labs.costsim import estimate, loads_scenario, self_host, semcache, simulate, view
+from labs.costsim.scenario import ScenarioError
 from tests.conftest import ROOT, no_exceptions, page_test
 
 PAGE = "app_pages/costsim.py"
+BASE = "requests_per_day: 100\ninput_tokens: 500\noutput_tokens: 50\n"
+N = 500  # latency samples: enough for the figures, fast for the tests
 
 
-def _metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label.startswith(label))
+def _metric(panel: dict, label: str) -> str:
+    return next(m.value for row in panel["metrics"] for m in row if m.label.startswith(label))
 
 
 def _money(text: str) -> float:
@@ -24,48 +29,70 @@ def _money(text: str) -> float:
     return float(text.rstrip("kM")) * scale
 
 
-def test_simulator_shows_cost_latency_charts_and_the_cost_model():
-    at = page_test(PAGE).run()
-    no_exceptions(at)
-    expected = estimate({f: at.session_state[f"cost_{f}"] for f in (
-        "requests_per_day", "input_tokens", "output_tokens", "model", "cached_prefix_tokens",
-        "prompt_cache_hit_rate", "exact_cache_hit_rate", "semantic_cache_hit_rate",
-        "batch_share", "streaming")})
-    assert _money(_metric(at, "Monthly cost")) == pytest.approx(expected["monthly_cost_usd"],
-                                                                abs=0.5)
-    assert _metric(at, "TTFT p50").endswith("ms")
-    assert len(at.get("plotly_chart")) >= 4  # traffic, waterfall, breakdown, latency
-    assert any("a month is 30 days" in c.value for c in at.code)
-    assert "genai-prices 0.2.3" in at.caption[0].value
+def _panel(state: dict) -> dict:
+    return view.simulator_panel(view.scenario_of(state), n=N)
 
 
-def test_pulling_a_lever_recomputes_the_monthly_cost():
-    at = page_test(PAGE).run()
-    before = _money(_metric(at, "Monthly cost"))
-    at.slider(key="cost_batch_share").set_value(1.0).run()
-    no_exceptions(at)
-    assert _money(_metric(at, "Monthly cost")) == pytest.approx(before / 2, rel=0.01)
+def _example() -> dict:
+    return view.state_of(view.example_scenario())
 
 
-def test_pull_it_button_applies_the_lever_to_the_widgets():
-    at = page_test(PAGE).run()
-    at.selectbox(key="cost_lever_pick").set_value("Batch API").run()
-    at.button(key="cost_lever_pull").click().run()
-    no_exceptions(at)
-    assert at.slider(key="cost_batch_share").value == 0.5
+class FakeEmbedder:
+    """Seeded unit vectors: the semantic tab's logic without loading MiniLM."""
+
+    def encode(self, texts, progress=None):
+        v = np.random.default_rng(0).normal(size=(len(texts), 8)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def test_cache_shares_past_one_show_an_error_naming_both_fields():
-    at = page_test(PAGE).run()
-    at.slider(key="cost_exact_cache_hit_rate").set_value(0.6)
-    at.slider(key="cost_semantic_cache_hit_rate").set_value(0.6).run()
-    no_exceptions(at)
-    assert any("exact_cache_hit_rate + semantic_cache_hit_rate" in e.value for e in at.error)
-    assert at.tabs  # the other tabs still render
+# --- the simulator panel ---------------------------------------------------------------------
+
+def test_the_simulator_panel_prices_the_example_and_draws_four_valid_figures():
+    s = view.example_scenario()
+    panel = view.simulator_panel(s, n=N)
+    assert _money(_metric(panel, "Monthly cost")) == pytest.approx(
+        estimate(s)["monthly_cost_usd"], rel=0.01)
+    assert _metric(panel, "TTFT p50").endswith("ms")
+    assert set(panel["figures"]) == {"cost_vs_traffic", "waterfall", "breakdown", "latency"}
+    for fig in panel["figures"].values():
+        go.Figure(fig.to_dict())  # plotly validates every property here
+    assert "requests / month" in panel["path"]
+    assert loads_scenario(panel["downloads"]["yaml"]) == s
+    assert loads_scenario(panel["downloads"]["json"]) == s
+    assert list(panel["levers"][0]) == list(view.LEVER_COLUMNS)
 
 
-BASE = "requests_per_day: 100\ninput_tokens: 500\noutput_tokens: 50\n"
+def test_batching_every_call_halves_the_monthly_bill():
+    state = _example()
+    before = _money(_metric(_panel(state), "Monthly cost"))
+    after = _money(_metric(_panel({**state, "batch_share": 1.0}), "Monthly cost"))
+    assert after == pytest.approx(before / 2, rel=0.01)
 
+
+def test_pulling_the_batch_lever_sends_half_the_calls_through_the_batch_api():
+    state = _example()
+    assert "Batch API" in _panel(state)["pullable"]
+    assert view.pull(state, "batch")["batch_share"] == 0.5
+    assert view.pull({**state, "batch_share": 1.5}, "batch") is None  # not a valid scenario
+    assert view.pull({**state, "streaming": True}, "streaming") is None  # nothing to pull
+
+
+def test_cache_shares_past_one_are_refused_naming_both_fields():
+    with pytest.raises(ScenarioError) as e:
+        view.scenario_of({**_example(), "exact_cache_hit_rate": 0.6,
+                          "semantic_cache_hit_rate": 0.6})
+    assert "exact_cache_hit_rate + semantic_cache_hit_rate" in view.problems_markdown(
+        e.value.problems, "This setting")
+
+
+def test_the_page_says_when_peak_traffic_needs_more_gpus():
+    s = view.scenario_of({**_example(), "requests_per_day": 2_000_000.0})
+    warnings = [text for level, text in view.notes(simulate(s, n=N)) if level == "warning"]
+    assert any("exceeds" in w and f"**{self_host(s).gpus_needed} GPU(s)**" in w
+               for w in warnings)
+
+
+# --- loading scenarios -----------------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "field"), [
     (BASE + "model: gpt-4o\nbatch_share: 1.5\n", "batch_share"),
@@ -76,42 +103,114 @@ BASE = "requests_per_day: 100\ninput_tokens: 500\noutput_tokens: 50\n"
     ("requests_per_day: 100\ninput_tokens: -3\noutput_tokens: 50\nmodel: gpt-4o\n",
      "input_tokens"),
 ])
-def test_a_bad_pasted_scenario_is_refused_naming_the_field_and_keeps_the_old_one(text, field):
-    at = page_test(PAGE).run()
-    model_before = at.session_state["cost_model"]
-    at.text_area(key="cost_paste").input(text)
-    at.button(key="cost_load_paste").click().run()
-    no_exceptions(at)
-    assert any(f"`{field}`" in e.value for e in at.error)
-    assert at.session_state["cost_model"] == model_before
+def test_a_bad_pasted_scenario_is_refused_naming_the_field(text, field):
+    with pytest.raises(ScenarioError) as e:
+        view.read_scenario(text)
+    assert f"`{field}`" in view.problems_markdown(e.value.problems, "pasted text")
 
 
-def test_a_good_pasted_scenario_loads_into_the_widgets():
-    at = page_test(PAGE).run()
-    at.text_area(key="cost_paste").input(BASE + "model: gpt-4o\nbatch_share: 0.25\n")
-    at.button(key="cost_load_paste").click().run()
-    no_exceptions(at)
-    assert at.session_state["cost_model"] == "gpt-4o"
-    assert at.slider(key="cost_batch_share").value == 0.25
-    assert _money(_metric(at, "Monthly cost")) == pytest.approx(
+@pytest.mark.parametrize(("payload", "problem"), [
+    (b"\xff\xfe\x00not text", "not UTF-8 text"),
+    (b"- a\n- b\n", "expected a mapping"),
+    (b"x" * (view.MAX_SCENARIO_BYTES + 1), "over 200 kB"),
+    (b"  \n", "the box is empty"),
+])
+def test_a_bad_uploaded_or_empty_scenario_says_what_is_wrong(payload, problem):
+    with pytest.raises(ScenarioError) as e:
+        view.read_scenario(payload, "the box is empty")
+    assert problem in view.problems_markdown(e.value.problems, "bad.yaml")
+
+
+def test_a_good_scenario_loads_into_the_widgets_and_prices_as_the_cli_does():
+    state = view.state_of(view.read_scenario((BASE + "model: gpt-4o\nbatch_share: 0.25\n")
+                                             .encode()))
+    assert state["model"] == "gpt-4o" and state["batch_share"] == 0.25
+    assert _money(_metric(_panel(state), "Monthly cost")) == pytest.approx(
         estimate({"requests_per_day": 100, "input_tokens": 500, "output_tokens": 50,
                   "model": "gpt-4o", "batch_share": 0.25})["monthly_cost_usd"], abs=0.5)
 
 
-def test_attribution_view_rolls_up_alerts_and_rate_limits():
-    at = page_test(PAGE).run()
-    no_exceptions(at)
-    assert any("globex" in e.value and "100%" in e.value for e in at.error)  # the hot tenant
-    columns = [set(d.value.columns) for d in at.dataframe]
-    assert {"customer_id", "cost_usd", "share"} in [c & {"customer_id", "cost_usd", "share"}
-                                                   for c in columns]  # per tenant
-    assert any({"feature_id", "cost_usd"} <= c for c in columns)  # per feature
-    assert any({"customer_id", "cut", "cut_cost_usd"} <= c for c in columns)  # rate limits
-    assert any("refuse" in c.value for c in at.caption)
+# --- prices: overrides and custom models -----------------------------------------------------
+
+def test_a_price_override_lowers_the_bill_is_labelled_and_can_be_dropped():
+    state = _example()
+    model = state["model"]
+    over = view.with_override(state["overrides"], model, {"output_mtok": 0.0})
+    assert over == {model: {"output_mtok": 0.0}}
+    panel = _panel({**state, "overrides": over})
+    assert _money(_metric(panel, "Monthly cost")) < _money(_metric(_panel(state), "Monthly cost"))
+    assert any("genai-prices + override" in text for _, text in panel["notes"])
+    assert view.with_override(over, model, {}) == {}
+
+
+@pytest.mark.parametrize(("name", "prices", "problem"), [
+    ("  ", {"input_mtok": 1.0, "output_mtok": 1.0}, "a name"),
+    ("mine", {"input_mtok": 1.0, "output_mtok": None}, "input and output prices"),
+])
+def test_a_custom_model_without_a_name_or_prices_is_refused(name, prices, problem):
+    with pytest.raises(ValueError, match=problem):
+        view.with_custom_model({}, name, prices)
+
+
+def test_a_custom_model_can_be_added_and_simulated():
+    prices = {"input_mtok": 0.5, "output_mtok": 1.0, "cache_read_mtok": None,
+              "cache_write_mtok": None}
+    custom = view.with_custom_model({}, " my-llama-70b ", prices)
+    assert list(custom) == ["my-llama-70b"]
+    state = {**_example(), "custom": custom, "model": "my-llama-70b"}
+    expected = estimate(view.scenario_of(state))["monthly_cost_usd"]
+    assert _money(_metric(_panel(state), "Monthly cost")) == pytest.approx(expected, rel=0.01)
+    assert expected == pytest.approx(estimate({
+        "requests_per_day": 20000, "input_tokens": 3000, "output_tokens": 350,
+        "model": "my-llama-70b", "cached_prefix_tokens": 2000, "prompt_cache_hit_rate": 0.85,
+        "exact_cache_hit_rate": 0.03, "semantic_cache_hit_rate": 0.2, "streaming": True,
+        "custom_models": {"my-llama-70b": {"input_mtok": 0.5, "output_mtok": 1.0}},
+    })["monthly_cost_usd"], abs=0.5)
+
+
+# --- the semantic-cache and attribution tabs -------------------------------------------------
+
+def test_the_semantic_tab_at_one_threshold_lists_false_hits_and_the_rates_it_would_set():
+    log = semcache.load_query_log()
+    result = semcache.run_lab(FakeEmbedder(), log)
+    at = view.semantic_at(result, log, 0.85)
+    row = next(r for r in result["table"] if r["threshold"] == 0.85)
+    assert len(at["hits"]) == row["hits"] and len(at["wrong"]) == row["false hits"]
+    assert all(not h["correct"] for h in at["wrong"])
+    assert at["rates"]["semantic_cache_hit_rate"] == pytest.approx(
+        row["hit rate"] - row["exact-match hit rate"], abs=0.001)
+    assert view.semantic_at(result, log, 0.85)["hits"] is at["hits"]  # kept, not replayed
+
+
+def test_attribution_rolls_up_alerts_on_the_hot_tenant_and_counts_refusals():
+    from labs.costsim.attribution import generate_traffic
+
+    df = generate_traffic(calls=60_000, hot_share=0.45, seed=11)
+    panel = view.attribution_panel(df, *view.policy_of(view.attribution_policy(df)))
+    a = panel["analysis"]
+    assert any(level == "error" and "globex" in text and "100%" in text
+               for level, text in panel["alerts"])
+    assert {"customer_id", "cost_usd", "share"} <= set(a.by_tenant.columns)
+    assert {"feature_id", "cost_usd"} <= set(a.by_feature.columns)
+    assert {"customer_id", "cut", "cut_cost_usd"} <= set(a.cut.columns)
+    assert "refuse" in panel["refused"]
+    for spec in panel["figures"]:
+        go.Figure(spec)  # plotly validates the cached plain dicts
 
 
 @pytest.mark.slow
-def test_semantic_cache_tab_does_not_load_torch_until_asked():
+def test_the_semantic_tab_on_real_embeddings_trades_hits_for_false_hits(embedder):
+    log = semcache.load_query_log()
+    result = semcache.run_lab(embedder, log)
+    table = result["table"]
+    assert [r["threshold"] for r in table][0] == 0.8 and table[-1]["threshold"] == 0.99
+    assert table[0]["hit rate"] >= table[-1]["hit rate"]
+    assert {"cluster A", "cluster B", "similarity"} <= set(result["near"][0])
+    assert view.semantic_at(result, log, 0.80)["wrong"]  # a loose threshold serves wrong answers
+
+
+@pytest.mark.slow
+def test_the_page_does_not_load_torch_until_the_semantic_button_is_pressed():
     code = ("import sys; from tests.conftest import page_test; "
             "at = page_test('app_pages/costsim.py').run(); "
             "assert not at.exception, at.exception; "
@@ -122,104 +221,24 @@ def test_semantic_cache_tab_does_not_load_torch_until_asked():
     assert out.stdout.strip().splitlines()[-1] == "False False"
 
 
-@pytest.mark.slow
-def test_semantic_cache_lab_runs_on_real_embeddings(embedder):
-    at = page_test(PAGE, timeout=300).run()
-    assert "cost_sem" not in at.session_state
-    at.button(key="cost_sem_run").click().run()
-    no_exceptions(at)
-    table = at.session_state["cost_sem"]["table"]
-    assert [r["threshold"] for r in table][0] == 0.8 and table[-1]["threshold"] == 0.99
-    assert table[0]["hit rate"] >= table[-1]["hit rate"]
-    columns = [set(d.value.columns) for d in at.dataframe]
-    assert any({"threshold", "hit rate", "false-hit rate", "exact-match hit rate"} <= c
-               for c in columns)
-    assert any({"cluster A", "cluster B", "similarity"} <= c for c in columns)
-    at.button(key="cost_sem_use").click().run()  # measured rates flow into the simulator
-    no_exceptions(at)
-    row = next(r for r in table if r["threshold"] == 0.85)
-    assert at.slider(key="cost_exact_cache_hit_rate").value == pytest.approx(
-        row["exact-match hit rate"], abs=0.001)
-    assert at.slider(key="cost_semantic_cache_hit_rate").value == pytest.approx(
-        row["hit rate"] - row["exact-match hit rate"], abs=0.001)
+# --- the page itself -------------------------------------------------------------------------
 
-
-def test_a_price_override_changes_the_bill_and_is_labelled():
+def test_the_page_opens_and_a_widget_in_each_tab_reruns_it_without_errors():
     at = page_test(PAGE).run()
-    before = _money(_metric(at, "Monthly cost"))
-    model = at.session_state["cost_model"]
-    at.checkbox(key=f"cost_ov_on_{model}_output_mtok").check().run()
-    at.number_input(key=f"cost_ov_{model}_output_mtok").set_value(0.0).run()
     no_exceptions(at)
-    assert _money(_metric(at, "Monthly cost")) < before
-    assert at.session_state["cost_overrides"] == {model: {"output_mtok": 0.0}}
-    assert any("genai-prices + override" in c.value for c in at.caption)
-
-
-def test_a_custom_model_can_be_added_and_simulated():
-    at = page_test(PAGE).run()
-    at.text_input(key="cost_cm_name").input("my-llama-70b")
-    at.number_input(key="cost_cm_input_mtok").set_value(0.5)
-    at.number_input(key="cost_cm_output_mtok").set_value(1.0)
-    next(b for b in at.button if b.label == "Add model").click().run()
+    assert at.title[0].value == "Cost & latency" and len(at.tabs) == 3
+    before = next(m.value for m in at.metric if m.label == "Monthly cost")
+    at.slider(key="cost_batch_share").set_value(1.0).run()
     no_exceptions(at)
-    at.selectbox(key="cost_model").set_value("my-llama-70b").run()
+    assert next(m.value for m in at.metric if m.label == "Monthly cost") != before
+    at.slider(key="cost_at_hot").set_value(0.2).run()
     no_exceptions(at)
-    expected = estimate({"requests_per_day": 20000, "input_tokens": 3000, "output_tokens": 350,
-                         "model": "my-llama-70b", "cached_prefix_tokens": 2000,
-                         "prompt_cache_hit_rate": 0.85, "exact_cache_hit_rate": 0.03,
-                         "semantic_cache_hit_rate": 0.2, "streaming": True,
-                         "custom_models": {"my-llama-70b": {"input_mtok": 0.5,
-                                                            "output_mtok": 1.0}}})
-    assert _money(_metric(at, "Monthly cost")) == pytest.approx(expected["monthly_cost_usd"],
-                                                                abs=0.5)
-
-
-def test_the_page_says_when_peak_traffic_needs_more_gpus():
-    at = page_test(PAGE).run()
-    at.number_input(key="cost_requests_per_day").set_value(2_000_000.0).run()
-    no_exceptions(at)
-    warning = next(w.value for w in at.warning if "exceeds" in w.value)
-    from labs.costsim import parse_scenario, self_host
-
-    s = parse_scenario({f: at.session_state[f"cost_{f}"] for f in (
-        "requests_per_day", "input_tokens", "output_tokens", "model", "cached_prefix_tokens",
-        "prompt_cache_hit_rate", "exact_cache_hit_rate", "semantic_cache_hit_rate",
-        "batch_share")})
-    assert f"**{self_host(s).gpus_needed} GPU(s)**" in warning
-
-
-def test_an_uploaded_scenario_file_loads_into_the_widgets():
-    at = page_test(PAGE).run()
-    text = BASE + "model: gpt-4o\nbatch_share: 0.5\n"
-    at.get_by_key("cost_upload").set_value(("team.yaml", text.encode(), "application/x-yaml"))
+    assert any("refuse" in c.value for c in at.caption)
+    at.session_state["cost_sem"] = semcache.run_lab(FakeEmbedder(), semcache.load_query_log())
     at.run()
+    at.button(key="cost_sem_use").click().run()  # reruns the simulator and this tab only
     no_exceptions(at)
-    assert at.session_state["cost_model"] == "gpt-4o"
-    assert at.slider(key="cost_batch_share").value == 0.5
-    assert any("Loaded team.yaml" in s.value for s in at.success)
-    assert _money(_metric(at, "Monthly cost")) == pytest.approx(
-        estimate({"requests_per_day": 100, "input_tokens": 500, "output_tokens": 50,
-                  "model": "gpt-4o", "batch_share": 0.5})["monthly_cost_usd"], abs=0.5)
-
-
-@pytest.mark.parametrize(("payload", "problem"), [
-    (b"\xff\xfe\x00not text", "not UTF-8 text"),
-    (b"- a\n- b\n", "expected a mapping"),
-])
-def test_a_bad_uploaded_scenario_file_is_refused_and_keeps_the_old_one(payload, problem):
-    at = page_test(PAGE).run()
-    model_before = at.session_state["cost_model"]
-    at.get_by_key("cost_upload").set_value(("bad.yaml", payload, "application/x-yaml"))
-    at.run()
-    no_exceptions(at)
-    assert any("bad.yaml" in e.value and problem in e.value for e in at.error)
-    assert at.session_state["cost_model"] == model_before
-
-
-def test_loading_an_empty_paste_box_asks_for_a_scenario():
-    # seen: an empty box said "expected a mapping of field: value"
-    at = page_test(PAGE).run()
-    at.button(key="cost_load_paste").click().run()
-    no_exceptions(at)
-    assert any("the box is empty" in e.value for e in at.error)
+    assert at.slider(key="cost_semantic_cache_hit_rate").value == view.semantic_at(
+        at.session_state["cost_sem"], semcache.load_query_log(), 0.85)["rates"][
+        "semantic_cache_hit_rate"]
+    assert not any("refuse" in c.value for c in at.caption)  # the attribution tab did not rerun

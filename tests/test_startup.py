@@ -74,3 +74,15 @@ def test_streamlit_run_serves_a_healthy_app(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_the_entry_script_imports_pandas_before_it_runs_a_page():
+    # plotly reads pandas from sys.modules without importing it: a page importing pandas for
+    # the first time while another session drew a chart crashed that chart (bench_room.py)
+    import ast
+
+    body = ast.parse((ROOT / "app" / "streamlit_app.py").read_text()).body
+    imports = [i for i, n in enumerate(body) if isinstance(n, ast.Import)
+               and any(a.name == "pandas" for a in n.names)]
+    runs = [i for i, n in enumerate(body) if "page.run()" in ast.unparse(n)]
+    assert imports and runs and imports[0] < runs[0]

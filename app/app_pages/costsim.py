@@ -1,6 +1,7 @@
 """Cost & latency lab: the lever simulator on genai-prices, the semantic-cache lab on real
 embeddings, and per-tenant cost attribution. Engines and the view layer live in labs/costsim;
-this page reads widgets, calls labs.costsim.view and draws."""
+this page reads widgets, calls labs.costsim.view and draws. Each tab is a fragment: a widget
+in it reruns that tab only."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from app import costsim_parts as parts
 from labs.costsim import model as cm
 from labs.costsim import view
 from labs.costsim.prices import catalogue, snapshot_label
-from labs.costsim.scenario import RATE_FIELDS, Scenario, ScenarioError, dumps_scenario
+from labs.costsim.scenario import RATE_FIELDS, Scenario, ScenarioError
 
 P = "cost_"  # session and widget key prefix
 EXTRA = ("provider", "overrides", "custom", "latency")
@@ -21,9 +22,14 @@ def _catalogue() -> list[str]:
     return catalogue()
 
 
-def _apply(s: Scenario, only_missing: bool = False) -> None:
-    """Put a scenario into the widgets (from callbacks, before the widgets exist)."""
-    for k, v in view.state_of(s).items():
+@st.cache_data(show_spinner=False, max_entries=1, ttl=3600)
+def _example() -> dict:
+    return view.state_of(view.example_scenario())
+
+
+def _apply(state: dict, only_missing: bool = False) -> None:
+    """Put widget values into the session (from callbacks, before the widgets exist)."""
+    for k, v in state.items():
         if not only_missing or P + k not in st.session_state:
             st.session_state[P + k] = v
 
@@ -39,7 +45,7 @@ def _load(raw: bytes | str | None, source: str, empty: str) -> None:
         st.session_state[P + "load_errors"] = (source, e.problems)
         return
     st.session_state.pop(P + "load_errors", None)
-    _apply(s)
+    _apply(view.state_of(s))
     st.session_state[P + "loaded"] = source
 
 
@@ -54,14 +60,8 @@ def _on_paste() -> None:
 
 
 def _pull(lever: str) -> None:
-    from labs.costsim.levers import pulled
-
-    try:
-        other, _ = pulled(view.scenario_of(_state()), lever)
-    except ScenarioError:
-        return
-    if other is not None:
-        _apply(other)
+    if (state := view.pull(_state(), lever)) is not None:
+        _apply(state)
 
 
 def _levers_panel(models: list[str]) -> None:
@@ -98,19 +98,15 @@ def _levers_panel(models: list[str]) -> None:
 
 
 def _results(scenario: Scenario, models: list[str]) -> None:
-    from labs.costsim.charts import request_path_dot, simulator_figures
-    from labs.costsim.levers import lever_impacts
-
     compare = st.multiselect("Compare with", [m for m in models if m != scenario.model],
                              default=view.compare_default(scenario, models), key=P + "compare")
-    sim = cm.simulate(scenario, tuple(compare))
-    figs = simulator_figures(sim)
-    parts.draw_metrics(view.headline(sim))
-    parts.say(view.notes(sim))
-    st.graphviz_chart(request_path_dot(sim), width="stretch")
+    panel = view.simulator_panel(scenario, tuple(compare))
+    figs = panel["figures"]
+    parts.draw_metrics(panel["metrics"])
+    parts.say(panel["notes"])
+    st.graphviz_chart(panel["path"], width="stretch")
     st.subheader("Monthly cost against traffic")
-    st.caption(sim.break_even.reason if sim.break_even.requests_per_day is None else
-               f"Break-even with self-hosting: {sim.break_even.reason}.")
+    st.caption(panel["break_even"])
     st.plotly_chart(figs["cost_vs_traffic"], key=P + "fig_traffic")
     g1, g2 = st.columns(2)
     g1.subheader("Savings by lever")
@@ -122,33 +118,27 @@ def _results(scenario: Scenario, models: list[str]) -> None:
                "token), not the total.")
     st.plotly_chart(figs["latency"], key=P + "fig_latency")
     st.subheader("The levers table, on your scenario")
-    rows = lever_impacts(scenario)
-    st.dataframe(view.levers_table(rows), hide_index=True, key=P + "levers_table",
+    st.dataframe(panel["levers"], hide_index=True, key=P + "levers_table",
                  column_order=view.LEVER_COLUMNS, row_height=48,
                  column_config={"setting tried": st.column_config.TextColumn(width="medium"),
                                 "quality": st.column_config.TextColumn(width="large")})
-    levers = view.pullable(rows)
-    if levers:
+    if levers := panel["pullable"]:
         pick = st.selectbox("Pull a lever in the simulator", list(levers), key=P + "lever_pick")
         st.button("Pull it", key=P + "lever_pull", on_click=_pull, args=(levers[pick],),
                   help="Sets the lever's widgets to the setting tried in the table.")
     d1, d2 = st.columns(2)
-    for col, fmt, mime in ((d1, "yaml", "application/x-yaml"), (d2, "json", "application/json")):
-        col.download_button(f"Download scenario ({fmt.upper()})", dumps_scenario(scenario, fmt),
+    for col, (fmt, text), mime in zip((d1, d2), panel["downloads"].items(),
+                                      ("application/x-yaml", "application/json"), strict=True):
+        col.download_button(f"Download scenario ({fmt.upper()})", text,
                             file_name=f"scenario.{fmt}", mime=mime, key=P + "dl_" + fmt)
     with st.expander("The cost and latency model, written out", expanded=False):
         st.code(cm.__doc__.strip(), language=None)
         st.caption("Rates are shares in [0, 1]: " + ", ".join(RATE_FIELDS) + ".")
 
 
-# --- page ----------------------------------------------------------------------------------
-
-_apply(view.example_scenario(), only_missing=True)
-st.title("Cost & latency")
-st.caption("Pull each lever of the track's table and watch monthly cost, cost per request and "
-           "latency move. Prices: " + snapshot_label() + ". Every price can be overridden.")
-sim_tab, sem_tab, attr_tab = st.tabs(["Simulator", "Semantic cache", "Attribution"])
-with sim_tab:
+@st.fragment(key=parts.SIMULATOR)
+def simulator() -> None:
+    """The simulator tab (a fragment: its widgets rerun this tab, not the other two)."""
     with st.expander("Load or save a scenario (YAML or JSON)", icon=":material/upload_file:"):
         c1, c2 = st.columns(2)
         c1.file_uploader("Scenario file", type=["yaml", "yml", "json"], key=P + "upload",
@@ -174,7 +164,18 @@ with sim_tab:
             _results(view.scenario_of(_state()), models)
         except ScenarioError as e:
             st.error(view.problems_markdown(e.problems, "This setting"))
+
+
+# --- page ----------------------------------------------------------------------------------
+
+_apply(_example(), only_missing=True)
+st.title("Cost & latency")
+st.caption("Pull each lever of the track's table and watch monthly cost, cost per request and "
+           "latency move. Prices: " + snapshot_label() + ". Every price can be overridden.")
+sim_tab, sem_tab, attr_tab = st.tabs(["Simulator", "Semantic cache", "Attribution"])
+with sim_tab:
+    simulator()
 with sem_tab:
-    parts.semantic_tab()
+    st.fragment(parts.semantic_tab, key=parts.SEMANTIC)()
 with attr_tab:
-    parts.attribution_tab()
+    st.fragment(parts.attribution_tab)()

@@ -5,6 +5,10 @@ Numbers are formatted to fit a quarter-width metric at 1,400 px (`$0.0104`, `$2,
 `$1.2M`, `4.0M`); the levers table is a list of short-string rows; the request path is a
 top-to-bottom Graphviz diagram that stays legible in a narrow column.
 
+Each panel of the page has one function here: `simulator_panel` (the results column),
+`pull` / `with_override` / `with_custom_model` (what the simulator's buttons and expanders
+change), `semantic_at` (the semantic-cache tab at one threshold) and `attribution_panel`.
+
 Leaves out: the figures themselves (charts.py) and the engines (model.py, levers.py).
 """
 
@@ -16,9 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from labs.costsim.facts import CONTENT
-from labs.costsim.model import Simulation, api_speed, prompt_cache, summary
+from labs.costsim.model import Simulation, api_speed, prompt_cache, simulate, summary
 from labs.costsim.prices import PRICE_LABELS
-from labs.costsim.scenario import Scenario, ScenarioError, loads_scenario, parse_scenario
+from labs.costsim.scenario import (
+    Scenario,
+    ScenarioError,
+    dumps_scenario,
+    loads_scenario,
+    parse_scenario,
+)
 
 EXAMPLE = CONTENT / "example_scenario.yaml"
 NOT_WIDGETS = ("provider", "price_overrides", "custom_models", "latency_overrides")
@@ -167,6 +177,55 @@ def pullable(rows: list[dict]) -> dict[str, str]:
     return {r["lever"]: r["key"] for r in rows if r["applies"] and r["key"] != "self_host"}
 
 
+def simulator_panel(s: Scenario, compare: tuple[str, ...] = (),
+                    n: int | None = None) -> dict[str, Any]:
+    """Everything the simulator's results column draws for one scenario: metrics, notes, the
+    request path, the four figures, the break-even caption, the levers table (and which
+    levers the "Pull it" button can set) and the scenario as YAML and JSON downloads."""
+    from labs.costsim.charts import request_path_dot, simulator_figures
+    from labs.costsim.levers import lever_impacts
+
+    samples = {} if n is None else {"n": n}  # fewer samples make the tests fast
+    sim = simulate(s, compare, **samples)
+    rows = lever_impacts(s, **samples)
+    be = sim.break_even
+    return {"metrics": headline(sim), "notes": notes(sim), "path": request_path_dot(sim),
+            "figures": simulator_figures(sim),
+            "break_even": be.reason if be.requests_per_day is None else
+            f"Break-even with self-hosting: {be.reason}.",
+            "levers": levers_table(rows), "pullable": pullable(rows),
+            "downloads": {fmt: dumps_scenario(s, fmt) for fmt in ("yaml", "json")}}
+
+
+def pull(state: dict[str, Any], lever: str) -> dict[str, Any] | None:
+    """The widget values after pulling one lever of the table (None when it changes nothing
+    or the widgets do not hold a valid scenario)."""
+    from labs.costsim.levers import pulled
+
+    try:
+        other, _ = pulled(scenario_of(state), lever)
+    except ScenarioError:
+        return None
+    return None if other is None else state_of(other)
+
+
+def with_override(overrides: dict[str, dict], model: str,
+                  prices: dict[str, float]) -> dict[str, dict]:
+    """The price overrides with `model`'s set to `prices` (dropped when `prices` is empty)."""
+    rest = {m: o for m, o in overrides.items() if m != model}
+    return {**rest, **({model: dict(prices)} if prices else {})}
+
+
+def with_custom_model(custom: dict[str, dict], name: str,
+                      prices: dict[str, float | None]) -> dict[str, dict]:
+    """The custom models with one more; ValueError says what the form is missing."""
+    if not name.strip():
+        raise ValueError("Give the custom model a name.")
+    if prices.get("input_mtok") is None or prices.get("output_mtok") is None:
+        raise ValueError("A custom model needs input and output prices.")
+    return {**custom, name.strip(): dict(prices)}
+
+
 # --- loading scenarios -------------------------------------------------------------------------
 
 def state_of(s: Scenario) -> dict[str, Any]:
@@ -211,6 +270,20 @@ def measured_rates(row: dict) -> dict[str, float]:
     exact = round(row["exact-match hit rate"], 3)
     return {"exact_cache_hit_rate": exact,
             "semantic_cache_hit_rate": round(max(row["hit rate"] - exact, 0.0), 3)}
+
+
+def semantic_at(result: dict, log, threshold: float) -> dict[str, Any]:
+    """The semantic-cache tab at one threshold, from `semcache.run_lab`'s result: every hit,
+    the false ones, the sweep's row and the rates the simulator would take from it. The hits
+    are kept in `result["hits"]`, so moving the slider back costs nothing."""
+    from labs.costsim.semcache import hits_at
+
+    hits = result.setdefault("hits", {})
+    if threshold not in hits:
+        hits[threshold] = hits_at(result["vectors"], log, threshold)
+    row = next(r for r in result["table"] if r["threshold"] == threshold)
+    return {"hits": hits[threshold], "wrong": [h for h in hits[threshold] if not h["correct"]],
+            "row": row, "rates": measured_rates(row)}
 
 
 # --- attribution tab ---------------------------------------------------------------------------
