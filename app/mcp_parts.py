@@ -1,5 +1,6 @@
 """Streamlit pieces of the MCP explorer page: form widgets, the call in flight (approval, the
-server's question, a task), the live log, a call's outcome and the two-era comparison. Logic
+server's question, a task), the live log, a call's outcome, and the three teaching tabs (the
+two eras, stdio against HTTP, N×M against N+M) that the page draws as fragments. Logic
 lives in labs.mcp.view and labs.mcp.eras; this file only reads widgets and draws."""
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ import time
 import pandas as pd
 import streamlit as st
 
-from labs.mcp import eras, view
-from labs.mcp.explorer import ExplorerError
+from labs.mcp import eras, teach, view
+from labs.mcp.explorer import ExplorerError, LocalHttpServer, Target, scripted_exchange
 from labs.mcp.teach import architecture_dot
+from labs.mcp.trace import ACTIONS
 
 S = st.session_state
 
@@ -134,3 +136,43 @@ def era_panel(cmp: dict) -> None:
         col.json(side.exchange if side else {}, expanded=1)
         col.caption("Capabilities advertised:")
         col.json(eras.capabilities(cmp[era]), expanded=1)
+
+
+def eras_tab() -> None:
+    st.markdown("The same action in both eras against one server over streamable HTTP, every "
+                "HTTP exchange recorded and aligned. 2026-07-28 went stateless so any replica "
+                "can answer any request: no sticky sessions.")
+    action = st.radio("Action", list(ACTIONS), format_func=ACTIONS.get, horizontal=True,
+                      key="mcp_era_action")
+    if st.button("Run in both eras", key="mcp_era_run"):
+        run_eras(action)
+    if S.get("mcp_eras"):
+        era_panel(S["mcp_eras"])
+
+
+def transports_tab() -> None:
+    st.markdown("initialize, tools/list and tools/call over stdio and streamable HTTP: the same "
+                "JSON-RPC, carried differently.")
+    if st.button("Run over stdio and streamable HTTP", key="mcp_compare"):
+        try:
+            with st.spinner("Starting both servers…"), LocalHttpServer() as http_server:
+                S["mcp_compare_rows"] = view.transport_rows({
+                    "stdio": scripted_exchange(Target.ours())[0],
+                    "streamable HTTP": scripted_exchange(Target("http", url=http_server.url))[0]})
+        except ExplorerError as e:
+            st.error(str(e))
+    if rows := S.get("mcp_compare_rows"):
+        st.plotly_chart(view.transport_figure(rows), width="stretch")
+        st.dataframe(pd.DataFrame(rows), hide_index=True)
+
+
+def integrations_tab() -> None:
+    a, b = st.columns(2)
+    n = int(a.number_input("AI applications (hosts), N", 1, 200, 4, key="mcp_n"))
+    m = int(b.number_input("Systems to connect, M", 1, 500, 12, key="mcp_m"))
+    bespoke, with_mcp = teach.integrations(n, m)
+    k1, k2, k3 = st.columns(3)
+    k1.metric("Bespoke connectors (N×M)", f"{bespoke:,}")
+    k2.metric("With MCP (N+M)", f"{with_mcp:,}")
+    k3.metric("Saved", f"{bespoke - with_mcp:,}")
+    st.plotly_chart(view.integration_figure(n, m), width="stretch")

@@ -1,5 +1,5 @@
-"""Streamlit pieces of the retrieval playground: the corpus picker, the rerank and query
-rewriting panels, and drawing helpers. Logic lives in labs/retrieval (views.py builds the
+"""Streamlit pieces of the retrieval playground: the corpus picker, the chunk viewer, the rerank
+and query rewriting panels, and drawing helpers. Logic lives in labs/retrieval (views.py builds the
 figures and tables); this file only reads widgets and draws."""
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import streamlit as st
 
 from app import ui
 from labs import llm
+from labs.chunking import splits
+from labs.chunking.view import to_html
 from labs.retrieval import compare, embedmap, views
 from labs.retrieval.corpus import Corpus, CorpusError, load_beir
 from labs.retrieval.experiments import as_pipeline, comparison_rows, list_experiments
@@ -197,6 +199,31 @@ def rewrite_panel(query: str, index, k: int, learner_id: int) -> None:  # type: 
             st.dataframe(pd.DataFrame(rows), hide_index=True)
         except (llm.LLMError, llm.LLMUnavailable) as e:
             st.error(f"The LLM call failed: {e}")
+
+
+def doc_panel(corpus: Corpus, units: list, embed, threshold: float,  # type: ignore[no-untyped-def]
+              headers: bool) -> None:
+    """The chunk viewer (a fragment on the page): picking a document redraws only this, not
+    the index and search sections below. `embed` is set for the semantic chunker only."""
+    view_col, hist_col = st.columns([3, 2])
+    with hist_col:
+        chart(views.length_histogram(units), "ret_hist")
+    with view_col:
+        doc_id = st.selectbox("Document to look at", [d.id for d in corpus.documents],
+                              key="ret_view_doc",
+                              format_func=lambda i: f"{i} · {corpus.doc(i).title[:60]}")
+        doc = corpus.doc(doc_id)
+        doc_units = [u for u in units if u.doc_id == doc_id]
+        st.caption(f"{len(doc_units)} chunks · shading alternates blue / green per chunk, "
+                   ":orange-background[amber] is text in two chunks (overlap), ⟨n⟩ marks where "
+                   "chunk n starts, grey is text in no chunk.")
+        with st.container(height=360, border=True):
+            st.html(to_html(doc.text, [u.chunk for u in doc_units]))  # all text html.escape'd
+    if embed is not None:
+        chart(views.split_figure(splits(doc.text, embed, threshold), threshold), "ret_splits")
+    if headers:
+        st.caption("What the first chunks of this document are embedded as:")
+        st.dataframe(pd.DataFrame(views.header_preview(units, doc_id)), hide_index=True)
 
 
 def map_panel(index, query: str, expand: str, feedback) -> None:  # type: ignore[no-untyped-def]

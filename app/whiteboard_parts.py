@@ -1,15 +1,17 @@
 """Streamlit pieces shared by the whiteboard and mock-interview pages: the cached prompts,
-the interviewer panel, grading with progress, and the grade report. Logic lives in
-labs/whiteboard; this file only reads widgets and draws."""
+the interviewer panel, grading with progress, the grade report and the attempt history.
+Logic lives in labs/whiteboard; this file only reads widgets and draws."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from app import ui
+from labs.store import Store
 from labs.whiteboard.loader import PromptError, load_prompts
 from labs.whiteboard.models import Box, DesignPrompt, Dimension
 from labs.whiteboard.rubric import BOXES, DIMENSIONS
@@ -213,3 +215,46 @@ def calibration_panel() -> None:
         can.markdown("**It can judge**\n" + "\n".join(f"- {x}" for x in views.CAN_JUDGE))
         cannot.markdown("**It cannot judge**\n" + "\n".join(f"- {x}"
                                                            for x in views.CANNOT_JUDGE))
+
+
+def history_panel(store: Store, learner_id: int) -> None:
+    """Every attempt, the trend, two attempts side by side and the latest as JSON (a fragment
+    on the whiteboard page: picking attempts to compare reruns only this)."""
+    from labs.whiteboard.attempts import compare, compare_figure, history, trend_figure
+
+    st.subheader("History")
+    rows = history(store, learner_id)  # type: ignore[arg-type]
+    graded = [r for r in rows if r.grade is not None]
+    if not rows:
+        st.caption("No attempts yet. Grade an answer to start your history.")
+        return
+    st.plotly_chart(trend_figure(rows), width="stretch")
+    table = pd.DataFrame([{"attempt": r.id, "prompt": r.prompt_id, "mode": r.mode,
+                           "when (UTC)": f"{r.created_at:%Y-%m-%d %H:%M}", "total": r.total,
+                           "level": r.level,
+                           "graded by": r.grade.grader if r.grade else r.provider,
+                           "grading error": r.error or ""} for r in rows])
+    if not table["grading error"].any():  # a column of "None" said nothing
+        table = table.drop(columns="grading error")
+    st.dataframe(table, hide_index=True, width="stretch")
+    if len(graded) >= 2:
+        st.markdown("#### Two attempts side by side")
+        ids = [r.id for r in graded]
+        by_id = {r.id: r for r in graded}
+        c1, c2 = st.columns(2)
+        a = c1.selectbox("Attempt A", ids, index=len(ids) - 2, key="wb_cmp_a",
+                         format_func=lambda i: f"#{i} {by_id[i].prompt_id} ({by_id[i].total})")
+        b = c2.selectbox("Attempt B", ids, index=len(ids) - 1, key="wb_cmp_b",
+                         format_func=lambda i: f"#{i} {by_id[i].prompt_id} ({by_id[i].total})")
+        st.plotly_chart(compare_figure(by_id[a], by_id[b]), width="stretch")
+        st.dataframe(pd.DataFrame(compare(by_id[a].grade, by_id[b].grade)).rename(  # type: ignore[arg-type]
+            columns={"a": f"#{a}", "b": f"#{b}", "change": f"change #{a} → #{b}"}),
+            hide_index=True, width="stretch")
+    last_row = rows[-1]
+    st.download_button("Download the latest attempt (JSON)", key="wb_download",
+                       file_name=f"attempt-{last_row.id}.json", mime="application/json",
+                       data=json.dumps({"prompt_id": last_row.prompt_id, "mode": last_row.mode,
+                                        "answer_text": last_row.answer_text,
+                                        "questions_asked": last_row.questions,
+                                        "grade": last_row.grade.public() if last_row.grade
+                                        else None}, indent=2, default=str))

@@ -2,7 +2,7 @@
 through Streamlit's own browser protocol (the `/_stcore/stream` websocket and the protobuf
 messages the installed streamlit ships), as many browsers would.
 
-    .venv/bin/python bench/bench_room.py --sessions 30 [--minutes M] [--no-heavy] [--json]
+    .venv/bin/python bench/bench_room.py --sessions 30 [--minutes M] [--no-heavy] [--cold] [--json]
 
 Each session names itself in the sidebar, opens a module, answers quiz questions, then
 reviews flashcards; one in five also grades a whiteboard answer and one in ten builds a
@@ -17,6 +17,10 @@ burst, not the room. The last line is one JSON object: {"sessions", "p95_ms" (qu
 flashcard interactions), "opening_p95_ms", "errors", "error_details" (kind, session,
 interaction, page, message for each), "server_log_errors", "answers_sent", "answers_stored",
 ...}.
+
+The room arrives once `/_stcore/script-health-check` answers (the readiness probe a
+deployment puts in front of the app: the process has run the app once); `--cold` lets it in as
+soon as the server listens, so the opening burst also pays the process's first imports.
 
 Leaves out: the browser's own rendering time, and static assets (served by the same server,
 they do not run Python).
@@ -35,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -271,6 +276,14 @@ async def room(port: int, sessions: int, minutes: float, heavy: bool, think: flo
     return timings, errors, sum(p.answers_sent for p in people)
 
 
+def ready(port: int, timeout: float = 120) -> None:
+    """Wait for the script health check (the app ran once in the process) to answer 200."""
+    url = f"http://127.0.0.1:{port}/_stcore/script-health-check"
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        if r.status != 200:
+            raise RuntimeError(f"{url} answered {r.status}")
+
+
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of a process (Linux /proc), to compare work per interaction."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -310,6 +323,8 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=0,
                         help="repeat rounds until this long has passed (0: one round)")
     parser.add_argument("--no-heavy", action="store_true", help="no grading, no index builds")
+    parser.add_argument("--cold", action="store_true",
+                        help="no readiness check: the room arrives as soon as the server listens")
     parser.add_argument("--think", type=float, default=1.0,
                         help="a learner's pause before each action, up to this many seconds")
     parser.add_argument("--json", action="store_true", help="only the JSON line")
@@ -328,6 +343,8 @@ def main() -> int:
         env={**os.environ, "AIE_BRIDGE_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1"})
     try:
         wait_healthy(port, proc)
+        if not args.cold:
+            ready(port)
         cpu_before = cpu_seconds(proc.pid)
         started = time.perf_counter()
         timings, errors, sent = asyncio.run(room(port, args.sessions, args.minutes,
@@ -344,7 +361,8 @@ def main() -> int:
     light = [t for k in LIGHT for t in timings.get(k, [])]
     opening = [t for k in OPENING for t in timings.get(k, [])]
     result = {
-        "sessions": args.sessions, "heavy": not args.no_heavy, "wall_s": round(wall, 1),
+        "sessions": args.sessions, "heavy": not args.no_heavy, "cold": args.cold,
+        "wall_s": round(wall, 1),
         "server_cpu_s": round(cpu, 1),
         "cpu_ms_per_interaction": round(1000 * cpu / max(1, sum(map(len, timings.values())))),
         "p95_ms": round(pct(light, 0.95)) if light else None,

@@ -30,7 +30,6 @@ def test_the_spend_page_with_no_calls_says_so_and_how_to_get_some():
     no_exceptions(at)
     assert at.title[0].value == "LLM spend"
     assert any("No LLM calls yet" in i.value and "offline" in i.value for i in at.info)
-    assert not at.get("plotly_chart")
 
 
 def test_the_spend_page_attributes_cost_and_says_cost_unknown_honestly(llm_server):
@@ -49,7 +48,7 @@ def test_the_spend_page_attributes_cost_and_says_cost_unknown_honestly(llm_serve
     assert expected > 0 and metrics["Known cost"] == f"${expected:,.4f}"
     assert (metrics["Calls"], metrics["Cache hits"], metrics["Cost unknown"]) == ("3", "1", "1")
     assert any("cost unknown" in w.value for w in at.warning)
-    assert len(at.get("plotly_chart")) == 3  # by feature, by learner, by day
+    assert [t.label for t in at.tabs] == ["By feature", "By learner", "By day"]
     table = at.dataframe[0].value
     assert set(table["feature"]) == {"evals.judge", "retrieval.hyde"}
     assert "cost unknown" in set(table["cost"]) and "Grace" in set(table["learner"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from labs.mcp import teach, view
 from tests.conftest import page_test
 
 PAGE = "app_pages/mcp_explorer.py"
@@ -44,7 +45,9 @@ def test_explorer_page_logs_a_real_initialize_list_and_call_and_honours_a_denial
 
         # replaying the log to message 1 puts the diagram back at the handshake
         at.select_slider[0].set_value(1).run()
-        assert "handshake: versions and capabilities" in at.get("graphviz_chart")[0].proto.spec
+        assert not at.exception
+        assert "handshake: versions and capabilities" in teach.architecture_dot(
+            teach.current_step(client.log.entries()[0]))
 
         # the host denies get_quiz: the call is never sent and the log records the refusal
         at.selectbox(key="mcp_perm_get_quiz").set_value("deny").run()
@@ -191,7 +194,9 @@ def test_explorer_page_runs_one_action_in_both_eras_and_explains_the_differences
         table["2026-07-28 (stateless)"])
     assert any("sticky sessions" in m.value for m in at.markdown)
     at.select_slider(key="mcp_era_step").set_value(1).run()
-    assert "server/discover" in at.get("graphviz_chart")[-2].proto.spec
+    assert not at.exception
+    first = at.session_state["mcp_eras"]["rows"][0]
+    assert "server/discover" in teach.architecture_dot(view.era_step(first, "modern"), "http")
 
 
 @pytest.mark.slow

@@ -21,7 +21,6 @@ def test_home_shows_learning_path_due_cards_and_what_to_study_next():
     links = [p.label for p in at.get("page_link")]
     assert any("Read module: The DE-to-AIE shape map" in label for label in links)
     assert any(c.value.startswith("Why: ") for c in at.caption)
-    assert len(at.get("plotly_chart")) == 1
 
 
 def test_sidebar_display_name_is_kept_across_restarts():
@@ -90,7 +89,7 @@ def test_flashcard_review_moves_its_due_date():
     with Store().session() as s:
         (state,) = s.exec(select(CardState)).all()
     assert state.reviews == 1 and state.fsrs_json
-    assert at.get("plotly_chart"), "the upcoming-reviews chart is drawn after a review"
+    assert any("The last card comes back in about" in c.value for c in at.caption)
 
 
 def test_decision_trainer_shows_the_explanation_for_every_method():

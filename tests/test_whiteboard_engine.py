@@ -387,6 +387,7 @@ def test_a_structured_answer_renders_to_markdown_and_escaped_dot():
     dot = to_dot(a)
     assert 'label="Chat \\"client\\""' in dot and "Retrieval\\\\index" in dot
     assert "ghost" not in dot
+    assert "rankdir=LR" in dot and "rankdir=TB" in to_dot(a, rankdir="TB")  # the side column
 
 
 def _cli(*argv):

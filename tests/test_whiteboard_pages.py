@@ -96,7 +96,6 @@ def test_the_mock_interview_runs_phases_announces_the_change_and_reports(embedde
     assert "Finished in" in flags  # an interview done in seconds is flagged
     labels = [i.label for i in at.expander]
     assert any("Responded to the requirement change" in x for x in labels)
-    assert at.get("plotly_chart")
 
 
 def test_the_drill_counts_words_and_checks_the_six_beats():

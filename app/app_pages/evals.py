@@ -11,7 +11,7 @@ from app.app_pages import evals_golden
 from app.app_pages import evals_panels as panels
 from labs import llm
 from labs.content import ContentError
-from labs.evals import costs, data, judgefile, online, views
+from labs.evals import costs, data, judgefile, views
 from labs.evals import judge as J
 
 store, me, cfg = ui.store(), ui.learner(), ui.llm_config()
@@ -90,28 +90,9 @@ def read_upload(up) -> str | None:
 tabs = st.tabs(["Reference metrics", "Embedding similarity", "LLM-as-judge", "Human labels",
                 "RAG metrics", "Golden set & regressions", "Online metrics", "Cost per 1,000"])
 
-with tabs[0]:
-    st.markdown("Exact match and token F1 (SQuAD normalisation), BLEU and chrF (sacrebleu), "
-                "ROUGE (rouge-score) against the gold reference. Cheap and exact, and blind to "
-                "meaning: watch the correct paraphrase score low and the wrong answer that "
-                "reuses the reference's words score high.")
-    item = pick_item("eval_ref_item")
-    st.markdown(f"**Reference:** {item.references[0]}")
-    v = views.reference_view(item)
-    fig(v["figure"], "eval_ref_chart")
-    st.dataframe(pd.DataFrame(v["rows"]).round(3), hide_index=True, width="stretch")
-    if v["warning"]:
-        st.warning(v["warning"], icon=":material/warning:")
-    with st.expander(f"Across all {len(items)} questions: mean per kind, 95% intervals"):
-        fig(reference_by_kind(items)["figure"], "eval_ref_kinds")
-    own = st.text_area("Try your own prediction against this reference", key="eval_ref_own",
-                       max_chars=2000)
-    if own.strip():
-        st.json(views.own_prediction(item, own))
-    up = st.file_uploader("Score a pairs file (JSONL: id, prediction, references)",
-                          type=["jsonl", "json", "txt"], key="eval_ref_upload")
-    if up is not None and (text := read_upload(up)) is not None:
-        panels.pairs_file(up.name, text)
+with tabs[0]:  # this tab and the last two are fragments: their widgets rerun only them
+    st.fragment(panels.reference_tab)(pick_item, read_upload, fig, reference_by_kind(items),
+                                      len(items))
 
 
 @st.fragment
@@ -217,30 +198,7 @@ with tabs[5]:
     evals_golden.golden_tab(store, me, fig)
 
 with tabs[6]:
-    st.markdown(online.__doc__.split("\n\n")[1])
-    c1, c2, c3, c4 = st.columns(4)
-    sim = online.simulate(ship_day=c1.slider("Release day", 10, 50, 30, key="eval_on_ship"),
-                          drop=c2.slider("Quality drop", 0.0, 0.3, 0.08, 0.01, key="eval_on_drop"),
-                          feedback_delay_days=c3.slider("Feedback delay (days)", 0, 7, 2,
-                                                        key="eval_on_delay"),
-                          exposure_days=c4.slider("Days to full exposure", 1, 14, 5,
-                                                  key="eval_on_exp"))
-    fig(views.online_figure(sim), "eval_online_chart")
-    if sim.detection_delay is None:
-        st.warning("The online metrics never crossed the alarm line: the regression shipped "
-                   "and stayed.")
-    else:
-        st.metric("Detection delay", f"{sim.detection_delay} days",
-                  help="Days of users served by the worse model before the alarm.")
+    st.fragment(panels.online_tab)(fig)
 
 with tabs[7]:
-    st.markdown("What one more thousand evaluations costs at each layer, from measurements on "
-                "this machine and genai-prices' price table.")
-    c1, c2 = st.columns(2)
-    rate = c1.number_input("Human rater, USD per hour", 5.0, 500.0, 40.0, key="eval_cost_rate")
-    secs = c2.number_input("Seconds per human label", 5.0, 600.0, 45.0, key="eval_cost_secs")
-    v = views.cost_view(costs.layer_costs(items[0], rate, secs, local_layer_ms()))
-    fig(v["figure"], "eval_cost_chart")
-    st.dataframe(pd.DataFrame(v["rows"]), hide_index=True, width="stretch",
-                 column_config={"USD per 1,000": st.column_config.NumberColumn(format="$%.4f"),
-                                "hours per 1,000": st.column_config.NumberColumn(format="%.3f")})
+    st.fragment(panels.cost_tab)(items, local_layer_ms(), fig)

@@ -1,5 +1,6 @@
-"""Panels of the eval sandbox page (judge calibration, human labels, RAG), kept apart so each
-file stays short. Not a page of its own: app_pages/evals.py calls these."""
+"""Panels of the eval sandbox page (reference metrics, judge calibration, human labels, RAG,
+online metrics, cost), kept apart so each file stays short. Not a page of its own:
+app_pages/evals.py calls these, the reference, online and cost tabs as fragments."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import streamlit as st
 
 from app import ui
 from labs import llm
-from labs.evals import data, judgefile, views
+from labs.evals import costs, data, judgefile, online, views
 from labs.evals import judge as J
 from labs.store import StoreError
 
@@ -181,3 +182,61 @@ def rag_tab(cfg, offline: bool, pick_item, fig) -> None:
         fig(v["figure"], "eval_rag_chart")
     st.markdown("**Retrieval side** (recall@K and context precision on the golden set) is "
                 "measured in the *Golden set & regressions* tab, from the retrieval engine.")
+
+
+def reference_tab(pick_item, read_upload, fig, by_kind: dict,  # type: ignore[no-untyped-def]
+                  n_items: int) -> None:
+    """The reference-metrics tab; `by_kind` is every metric's mean per answer kind across the
+    `n_items` questions (views.reference_by_kind, cached by the page)."""
+    st.markdown("Exact match and token F1 (SQuAD normalisation), BLEU and chrF (sacrebleu), "
+                "ROUGE (rouge-score) against the gold reference. Cheap and exact, and blind to "
+                "meaning: watch the correct paraphrase score low and the wrong answer that "
+                "reuses the reference's words score high.")
+    item = pick_item("eval_ref_item")
+    st.markdown(f"**Reference:** {item.references[0]}")
+    v = views.reference_view(item)
+    fig(v["figure"], "eval_ref_chart")
+    st.dataframe(pd.DataFrame(v["rows"]).round(3), hide_index=True, width="stretch")
+    if v["warning"]:
+        st.warning(v["warning"], icon=":material/warning:")
+    with st.expander(f"Across all {n_items} questions: mean per kind, 95% intervals"):
+        fig(by_kind["figure"], "eval_ref_kinds")
+    own = st.text_area("Try your own prediction against this reference", key="eval_ref_own",
+                       max_chars=2000)
+    if own.strip():
+        st.json(views.own_prediction(item, own))
+    up = st.file_uploader("Score a pairs file (JSONL: id, prediction, references)",
+                          type=["jsonl", "json", "txt"], key="eval_ref_upload")
+    if up is not None and (text := read_upload(up)) is not None:
+        pairs_file(up.name, text)
+
+
+def online_tab(fig) -> None:  # type: ignore[no-untyped-def]
+    st.markdown(online.__doc__.split("\n\n")[1])
+    c1, c2, c3, c4 = st.columns(4)
+    sim = online.simulate(ship_day=c1.slider("Release day", 10, 50, 30, key="eval_on_ship"),
+                          drop=c2.slider("Quality drop", 0.0, 0.3, 0.08, 0.01, key="eval_on_drop"),
+                          feedback_delay_days=c3.slider("Feedback delay (days)", 0, 7, 2,
+                                                        key="eval_on_delay"),
+                          exposure_days=c4.slider("Days to full exposure", 1, 14, 5,
+                                                  key="eval_on_exp"))
+    fig(views.online_figure(sim), "eval_online_chart")
+    if sim.detection_delay is None:
+        st.warning("The online metrics never crossed the alarm line: the regression shipped "
+                   "and stayed.")
+    else:
+        st.metric("Detection delay", f"{sim.detection_delay} days",
+                  help="Days of users served by the worse model before the alarm.")
+
+
+def cost_tab(items, layer_ms: tuple[float, float], fig) -> None:  # type: ignore[no-untyped-def]
+    st.markdown("What one more thousand evaluations costs at each layer, from measurements on "
+                "this machine and genai-prices' price table.")
+    c1, c2 = st.columns(2)
+    rate = c1.number_input("Human rater, USD per hour", 5.0, 500.0, 40.0, key="eval_cost_rate")
+    secs = c2.number_input("Seconds per human label", 5.0, 600.0, 45.0, key="eval_cost_secs")
+    v = views.cost_view(costs.layer_costs(items[0], rate, secs, layer_ms))
+    fig(v["figure"], "eval_cost_chart")
+    st.dataframe(pd.DataFrame(v["rows"]), hide_index=True, width="stretch",
+                 column_config={"USD per 1,000": st.column_config.NumberColumn(format="$%.4f"),
+                                "hours per 1,000": st.column_config.NumberColumn(format="%.3f")})

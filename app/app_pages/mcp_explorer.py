@@ -18,9 +18,7 @@ from labs.mcp.explorer import (
     Target,
     custom_servers_allowed,
     parse_command,
-    scripted_exchange,
 )
-from labs.mcp.trace import ACTIONS
 
 S = st.session_state
 MODES = {"auto": "2026-07-28: stateless, server/discover first (falls back to initialize)",
@@ -210,39 +208,10 @@ with tabs[3]:
     st.fragment(run_every=0.5 if "mcp_pending" in S else None)(parts.live_log)(
         client.log.entries if client else (lambda: entries))
 
+# the last three tabs never touch the session's client: fragments, their widgets rerun them only
 with tabs[4]:
-    st.markdown("The same action in both eras against one server over streamable HTTP, every "
-                "HTTP exchange recorded and aligned. 2026-07-28 went stateless so any replica "
-                "can answer any request: no sticky sessions.")
-    action = st.radio("Action", list(ACTIONS), format_func=ACTIONS.get, horizontal=True,
-                      key="mcp_era_action")
-    if st.button("Run in both eras", key="mcp_era_run"):
-        parts.run_eras(action)
-    if S.get("mcp_eras"):
-        parts.era_panel(S["mcp_eras"])
-
+    st.fragment(parts.eras_tab)()
 with tabs[5]:
-    st.markdown("initialize, tools/list and tools/call over stdio and streamable HTTP: the same "
-                "JSON-RPC, carried differently.")
-    if st.button("Run over stdio and streamable HTTP", key="mcp_compare"):
-        try:
-            with st.spinner("Starting both servers…"), LocalHttpServer() as http_server:
-                S["mcp_compare_rows"] = view.transport_rows({
-                    "stdio": scripted_exchange(Target.ours())[0],
-                    "streamable HTTP": scripted_exchange(Target("http", url=http_server.url))[0]})
-        except ExplorerError as e:
-            st.error(str(e))
-    if rows := S.get("mcp_compare_rows"):
-        st.plotly_chart(view.transport_figure(rows), width="stretch")
-        st.dataframe(pd.DataFrame(rows), hide_index=True)
-
+    st.fragment(parts.transports_tab)()
 with tabs[6]:
-    a, b = st.columns(2)
-    n = int(a.number_input("AI applications (hosts), N", 1, 200, 4, key="mcp_n"))
-    m = int(b.number_input("Systems to connect, M", 1, 500, 12, key="mcp_m"))
-    bespoke, with_mcp = teach.integrations(n, m)
-    k1, k2, k3 = st.columns(3)
-    k1.metric("Bespoke connectors (N×M)", f"{bespoke:,}")
-    k2.metric("With MCP (N+M)", f"{with_mcp:,}")
-    k3.metric("Saved", f"{bespoke - with_mcp:,}")
-    st.plotly_chart(view.integration_figure(n, m), width="stretch")
+    st.fragment(parts.integrations_tab)()

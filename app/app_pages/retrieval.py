@@ -9,8 +9,7 @@ import streamlit as st
 
 from app import retrieval_parts as parts
 from app import ui
-from labs.chunking import CHUNKER_LABELS, PARENT_LEVELS, THRESHOLD, splits
-from labs.chunking.view import to_html
+from labs.chunking import CHUNKER_LABELS, PARENT_LEVELS, THRESHOLD
 from labs.retrieval import compare, views
 from labs.retrieval.dense import KINDS, IndexParams
 from labs.retrieval.engine import MODES, WINDOW, RetrievalIndex, Settings, build_key, chunk_corpus
@@ -74,25 +73,7 @@ def _units(key: str, _corpus, settings: Settings):  # type: ignore[no-untyped-de
 
 units = _units(ckey, corpus, chunking)
 parts.metrics(views.chunk_summary(units, len(corpus.documents)))
-view_col, hist_col = st.columns([3, 2])
-with hist_col:
-    parts.chart(views.length_histogram(units), "ret_hist")
-with view_col:
-    doc_id = st.selectbox("Document to look at", [d.id for d in corpus.documents],
-                          key="ret_view_doc",
-                          format_func=lambda i: f"{i} · {corpus.doc(i).title[:60]}")
-    doc = corpus.doc(doc_id)
-    doc_units = [u for u in units if u.doc_id == doc_id]
-    st.caption(f"{len(doc_units)} chunks · shading alternates blue / green per chunk, "
-               ":orange-background[amber] is text in two chunks (overlap), ⟨n⟩ marks where "
-               "chunk n starts, grey is text in no chunk.")
-    with st.container(height=360, border=True):
-        st.html(to_html(doc.text, [u.chunk for u in doc_units]))  # all text html.escape'd
-if strategy == "semantic":
-    parts.chart(views.split_figure(splits(doc.text, embed, threshold), threshold), "ret_splits")
-if headers:
-    st.caption("What the first chunks of this document are embedded as:")
-    st.dataframe(pd.DataFrame(views.header_preview(units, doc_id)), hide_index=True)
+st.fragment(parts.doc_panel)(corpus, units, embed, threshold, headers)  # its picker reruns it
 
 # --- 2. index ---------------------------------------------------------------------------
 st.header("2. Index", divider="gray")

@@ -3,22 +3,12 @@ deep dive, a pasted Markdown answer, the interviewer, grading with evidence, the
 
 from __future__ import annotations
 
-import json
-
-import pandas as pd
 import streamlit as st
 
 from app import ui
 from app import whiteboard_parts as parts
 from labs.whiteboard.answer import DesignAnswer, Node, parse_edges, slug, to_dot
-from labs.whiteboard.attempts import (
-    compare,
-    compare_figure,
-    history,
-    load_draft,
-    save_draft,
-    trend_figure,
-)
+from labs.whiteboard.attempts import load_draft, save_draft
 from labs.whiteboard.models import Box, Dimension
 from labs.whiteboard.rubric import BOXES, DIMENSIONS
 from labs.workshop import workshop_prompt_ids
@@ -117,7 +107,7 @@ with side:
     st.markdown("#### Your architecture")
     if nodes:
         # top to bottom: left to right, eight boxes shrank to unreadable text in this column
-        st.graphviz_chart(to_dot(answer).replace("rankdir=LR", "rankdir=TB", 1),
+        st.graphviz_chart(to_dot(answer, rankdir="TB"),
                           width="stretch")
     else:
         st.caption("Pick reference boxes or add your own nodes to see the diagram.")
@@ -142,39 +132,4 @@ if last and last[0] == pid:
 parts.calibration_panel()
 
 st.divider()
-st.subheader("History")
-rows = history(store, me.id)  # type: ignore[arg-type]
-graded = [r for r in rows if r.grade is not None]
-if not rows:
-    st.caption("No attempts yet. Grade an answer to start your history.")
-else:
-    st.plotly_chart(trend_figure(rows), width="stretch")
-    table = pd.DataFrame([{"attempt": r.id, "prompt": r.prompt_id, "mode": r.mode,
-                           "when (UTC)": f"{r.created_at:%Y-%m-%d %H:%M}", "total": r.total,
-                           "level": r.level,
-                           "graded by": r.grade.grader if r.grade else r.provider,
-                           "grading error": r.error or ""} for r in rows])
-    if not table["grading error"].any():  # a column of "None" said nothing
-        table = table.drop(columns="grading error")
-    st.dataframe(table, hide_index=True, width="stretch")
-    if len(graded) >= 2:
-        st.markdown("#### Two attempts side by side")
-        ids = [r.id for r in graded]
-        by_id = {r.id: r for r in graded}
-        c1, c2 = st.columns(2)
-        a = c1.selectbox("Attempt A", ids, index=len(ids) - 2, key="wb_cmp_a",
-                         format_func=lambda i: f"#{i} {by_id[i].prompt_id} ({by_id[i].total})")
-        b = c2.selectbox("Attempt B", ids, index=len(ids) - 1, key="wb_cmp_b",
-                         format_func=lambda i: f"#{i} {by_id[i].prompt_id} ({by_id[i].total})")
-        st.plotly_chart(compare_figure(by_id[a], by_id[b]), width="stretch")
-        st.dataframe(pd.DataFrame(compare(by_id[a].grade, by_id[b].grade)).rename(  # type: ignore[arg-type]
-            columns={"a": f"#{a}", "b": f"#{b}", "change": f"change #{a} → #{b}"}),
-            hide_index=True, width="stretch")
-    last_row = rows[-1]
-    st.download_button("Download the latest attempt (JSON)", key="wb_download",
-                       file_name=f"attempt-{last_row.id}.json", mime="application/json",
-                       data=json.dumps({"prompt_id": last_row.prompt_id, "mode": last_row.mode,
-                                        "answer_text": last_row.answer_text,
-                                        "questions_asked": last_row.questions,
-                                        "grade": last_row.grade.public() if last_row.grade
-                                        else None}, indent=2, default=str))
+st.fragment(parts.history_panel)(store, me.id)  # comparing attempts reruns only the history

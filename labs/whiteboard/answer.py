@@ -122,10 +122,11 @@ def _dot_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def to_dot(answer: DesignAnswer) -> str:
-    """The architecture as Graphviz DOT; every label escaped, unknown edge ends skipped."""
+def to_dot(answer: DesignAnswer, rankdir: str = "LR") -> str:
+    """The architecture as Graphviz DOT; every label escaped, unknown edge ends skipped.
+    `rankdir="TB"` runs it down a narrow column (the whiteboard's side column)."""
     ids = {n.id for n in answer.nodes}
-    lines = ["digraph Design {", "  rankdir=LR;",
+    lines = ["digraph Design {", f"  rankdir={rankdir};",
              '  node [shape=box, style="rounded,filled", fillcolor="#eef4ff"];']
     for n in answer.nodes:
         fill = ', fillcolor="#fff4e0"' if n.box == Box.observability else (
