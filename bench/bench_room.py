@@ -101,6 +101,7 @@ class RoomError:
 class Widget:
     kind: str
     proto: object
+    fragment: str = ""  # the id of the fragment that drew it ("" outside any)
 
 
 @dataclass
@@ -134,8 +135,9 @@ class Session:
 
     async def rerun(self, kind: str, *, page: str | None = None, query: str | None = None,
                     changes: dict[str, WidgetState] | None = None,
-                    timeout: float = 300) -> None:
-        """Send one rerun (as a widget change or a page switch) and wait for its finish."""
+                    timeout: float = 300, fragment: str = "") -> None:
+        """Send one rerun (as a widget change or a page switch) and wait for its finish;
+        `fragment` reruns only that fragment, as the browser asks for a widget inside one."""
         if page is not None and page != self.page:
             self.page, self.widgets, self.values = page, {}, {
                 k: v for k, v in self.values.items() if self._sidebar(k)}
@@ -146,6 +148,7 @@ class Session:
         cs = msg.rerun_script
         cs.query_string = self.query
         cs.page_script_hash = self.pages.get(self.page, "")
+        cs.fragment_id = fragment
         triggers = []
         for wid, state in (changes or {}).items():
             if state.WhichOneof("value") == "trigger_value":
@@ -155,7 +158,8 @@ class Session:
         cs.widget_states.widgets.extend([*self.values.values(), *triggers])
         start = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
-        self.widgets = {}
+        if not fragment:  # a fragment run redraws its own widgets only
+            self.widgets = {}
         async with asyncio.timeout(timeout):
             while True:
                 fm = ForwardMsg()
@@ -165,7 +169,7 @@ class Session:
                     self.pages = {p.url_pathname: p.page_script_hash
                                   for p in fm.navigation.app_pages}
                 elif what == "delta" and fm.delta.WhichOneof("type") == "new_element":
-                    self._element(fm.delta.new_element)
+                    self._element(fm.delta.new_element, fm.delta.fragment_id)
                 elif what == "script_finished":
                     if fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                         break
@@ -175,7 +179,7 @@ class Session:
     def _sidebar(self, wid: str) -> bool:
         return wid.endswith("-profile_name")
 
-    def _element(self, el) -> None:  # type: ignore[no-untyped-def]
+    def _element(self, el, fragment: str = "") -> None:  # type: ignore[no-untyped-def]
         kind = el.WhichOneof("type")
         sub = getattr(el, kind)
         if kind == "exception":
@@ -183,7 +187,7 @@ class Session:
             self.error("warning" if sub.is_warning else "exception",
                        f"{sub.type}: {sub.message}" + (f" [{where}]" if where else ""))
         elif getattr(sub, "id", ""):
-            self.widgets[sub.id] = Widget(kind, sub)
+            self.widgets[sub.id] = Widget(kind, sub, fragment)
 
     def error(self, kind: str, message: str) -> None:
         self.errors.append(RoomError(kind, self.index, self.doing, self.page, message))
