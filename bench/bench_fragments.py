@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from collections import defaultdict
@@ -31,9 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_room import Session, pct, ready  # noqa: E402
-
-from tests.test_startup import free_port, wait_healthy  # noqa: E402
+from bench_room import Session, pct, serving  # noqa: E402
 
 # (page url path, widget key, values it takes in turn)
 WIDGETS = (("costsim", "cost_batch_share", (0.1, 0.2, 0.3, 0.4, 0.5)),
@@ -69,22 +65,8 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--json", action="store_true", help="only the JSON line")
     args = ap.parse_args()
-    data = Path(tempfile.mkdtemp(prefix="aie-frag-"))
-    port = free_port()
-    log = open(data / "server.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
-         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "AIE_BRIDGE_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1"})
-    try:
-        wait_healthy(port, proc)
-        ready(port)
+    with serving(Path(tempfile.mkdtemp(prefix="aie-frag-"))) as (port, _):
         timings, errors = asyncio.run(measure(port, args.rounds))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
     timings.pop("open", None)
     result = {"rounds": args.rounds, "errors": [e.line() for e in errors],
               "ms": {k: {"p50": round(statistics.median(v)), "p95": round(pct(v, 0.95))}

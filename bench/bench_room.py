@@ -41,6 +41,8 @@ import tempfile
 import time
 import urllib.request
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -280,6 +282,27 @@ async def room(port: int, sessions: int, minutes: float, heavy: bool, think: flo
     return timings, errors, sum(p.answers_sent for p in people)
 
 
+@contextmanager
+def serving(data: Path, cold: bool = False) -> Iterator[tuple[int, subprocess.Popen]]:
+    """The real `streamlit run` on a free port with its data folder and log in `data`,
+    yielded once ready (once listening with `cold`), stopped on the way out."""
+    port = free_port()
+    with open(data / "server.log", "wb") as log:  # a file: a full pipe would block the server
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
+             "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "AIE_BRIDGE_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1"})
+        try:
+            wait_healthy(port, proc)
+            if not cold:
+                ready(port)
+            yield port, proc
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
 def ready(port: int, timeout: float = 120) -> None:
     """Wait for the script health check (the app ran once in the process) to answer 200."""
     url = f"http://127.0.0.1:{port}/_stcore/script-health-check"
@@ -338,27 +361,13 @@ def main() -> int:
 
     modules = [m.id for m in load_curriculum().modules]
     data = Path(tempfile.mkdtemp(prefix="aie-room-"))
-    port = free_port()
-    log = open(data / "server.log", "wb")  # a file, not a pipe: a full pipe would block it
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
-         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "AIE_BRIDGE_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1"})
-    try:
-        wait_healthy(port, proc)
-        if not args.cold:
-            ready(port)
+    with serving(data, cold=args.cold) as (port, proc):
         cpu_before = cpu_seconds(proc.pid)
         started = time.perf_counter()
         timings, errors, sent = asyncio.run(room(port, args.sessions, args.minutes,
                                                  not args.no_heavy, args.think, modules))
         wall = time.perf_counter() - started
         cpu = cpu_seconds(proc.pid) - cpu_before
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
     logged = server_log_errors((data / "server.log").read_text(errors="replace"))
     with sqlite3.connect(data / "aie-bridge.db") as db:
         stored = db.execute("SELECT COUNT(*) FROM quiz_attempt").fetchone()[0]
