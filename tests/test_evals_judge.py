@@ -289,3 +289,10 @@ def test_a_point_said_in_other_words_gets_half_credit_and_is_flagged(rubric):
     assert "possibly reworded" in statuses or "partly covered" in statuses, reworded.reasons
     assert reworded.score > partial.score >= 2
     assert any("a person should" in r or "partly covered" in r for r in reworded.reasons)
+
+
+def test_no_limit_for_a_stated_count_is_a_changed_number(rubric):
+    item = J.JudgeItem("How many times is a failed webhook retried?", [],
+                       "A failed delivery is retried eight times with exponential backoff.")
+    found = rubric.score(item, "Deliveries are retried forever with exponential backoff.")
+    assert found.score <= 2 and "changed number" in found.points[0].why

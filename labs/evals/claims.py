@@ -10,8 +10,9 @@
    and no contradiction sign fires.
 3. Contradiction signs, checked on every clause that talks about the part (>= 34% shared words
    or cosine >= 0.5): negation on one side only ("not", "never", "no", "without", "n't"...); a
-   number of the part missing while the clause gives other numbers ("6,000" for "600"); the
-   same number with another unit ("five calendar months" for "five business days"); a word
+   number of the part missing while the clause gives other numbers ("6,000" for "600") or no
+   limit at all ("retried forever"); the same number with another unit ("five calendar
+   months" for "five business days"); a word
    from an opposing group ("new card" for "original card", "deleted" for "kept"), or an
    opposite in the same slot, before the same word ("trains *fewer* parameters", "*off* the
    critical path"); the two sides of "than" trading words ("a body match counts more than a
@@ -122,6 +123,9 @@ OPPOSITES: list[list[set[str]]] = [
     [{"reliably", "reliable"}, {"unreliably", "unreliable"}],
     [{"overfit", "overfits", "overfitting"}, {"generalise", "generalises", "generalize"}],
 ]
+# a count or a limit replaced by no limit at all ("retried forever" for "retried eight times")
+UNBOUNDED = frozenset("forever unlimited infinite infinitely indefinitely endlessly endless "
+                      "unbounded limitless".split())
 # opposites that only count in the same slot ("on the critical path" vs "off the critical
 # path"): alone they are too common to oppose anything
 SLOT_OPPOSITES: list[list[set[str]]] = [
@@ -333,6 +337,8 @@ def contradiction(point: Clause, clause: Clause, lexical: float, cosine: float,
     if point.numbers and clause.numbers and not point.numbers <= clause.numbers and \
             clause.numbers - point.numbers:
         return "changed number"
+    if point.numbers and not clause.numbers and shared and UNBOUNDED & set(clause.toks):
+        return f"changed number ({sorted(UNBOUNDED & set(clause.toks))[0]})"
     pu, cu = _units_after(point), _units_after(clause)
     if any(n in cu and cu[n] != u for n, u in pu.items()):
         return "changed unit"
