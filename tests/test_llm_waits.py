@@ -151,3 +151,27 @@ def test_the_retrieval_rewrite_shows_the_wait_of_its_llm_call(limited):
     at.button(key="ret_run_hyde").click().run()
     assert_wait_shown(at, limited)
     assert any("five minutes" in t.value for t in at.text)
+
+
+def _rerank(query: str) -> None:
+    from types import SimpleNamespace
+
+    from app import retrieval_parts
+
+    hits = [SimpleNamespace(doc_id=d, rank=r, score=1.0 / r, unit=None)
+            for r, d in enumerate(["signatures", "retries", "limits"], start=1)]
+    index = SimpleNamespace(search=lambda text, mode, n: hits[:n],
+                            context=lambda h: f"The {h.doc_id} page of the API reference.")
+    retrieval_parts.rerank_panel(query, index, {}, None)
+
+
+def test_the_retrieval_llm_rerank_shows_the_wait_of_its_call(limited):
+    limited.responder = lambda req: {"order": [2, 1, 3]}
+    at = AppTest.from_function(_rerank, args=("Why was my webhook retried?",),
+                               default_timeout=30).run()
+    at.radio(key="ret_rerank_kind").set_value("llm").run()
+    at.button(key="ret_rerank_go").click().run()
+    assert_wait_shown(at, limited)
+    table = at.dataframe[0].value
+    assert list(table["doc"]) == ["retries", "signatures", "limits"]
+    assert any("Reranked by LLM rerank" in c.value for c in at.caption)
