@@ -16,7 +16,7 @@ from labs.evals.data import load_items
 from labs.evals.judgefile import judge_lines, lines_from_items, parse_lines
 
 ITEMS = load_items().items
-CALIBRATION_SPEARMAN_FLOOR = 0.74  # measured 0.774 (BENCHMARKS.md); the issue asks 0.7
+CALIBRATION_SPEARMAN_FLOOR = 0.77  # measured 0.817 (BENCHMARKS.md); the issue asks 0.7
 HELD_OUT_SPEARMAN_FLOOR = 0.72  # measured 0.770 on content/evals/judge_heldout.jsonl
 FRESH_SPEARMAN_FLOOR = 0.8  # measured 0.886 on content/evals/judge_fresh.jsonl
 
@@ -296,3 +296,12 @@ def test_no_limit_for_a_stated_count_is_a_changed_number(rubric):
                        "A failed delivery is retried eight times with exponential backoff.")
     found = rubric.score(item, "Deliveries are retried forever with exponential backoff.")
     assert found.score <= 2 and "changed number" in found.points[0].why
+
+
+def test_a_subject_swapped_for_a_word_only_the_question_uses_is_a_contradiction(rubric):
+    item = J.JudgeItem("Why would a webhook fail its signature check though the secret is right?",
+                       ["timestamp older than the five minute tolerance"],
+                       "The signature timestamp is older than the five-minute tolerance.")
+    found = rubric.score(item, "The signature secret is older than five minutes.")
+    assert found.score <= 2 and "swapped" in found.points[0].why, found.reasons
+    assert rubric.score(item, "The signature timestamp is older than five minutes.").score >= 4

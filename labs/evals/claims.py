@@ -18,7 +18,8 @@
    critical path"); the two sides of "than" trading words ("a body match counts more than a
    title match"); and swapped roles, where the clause carries most of the part's words but
    replaces one with a word of another key point ("the user decides when to call tools" when
-   the model does).
+   the model does), or the part's subject with a word only the question uses ("the *secret*
+   is older than five minutes", asked why a signature fails though the secret is right).
    A part that no clause covers and one contradicts is *contradicted*, not merely missing.
 4. Closeness in meaning counts only for answer text that says something beyond the question:
    an echo of the question or filler ("it depends on many factors") is close to every point
@@ -323,7 +324,8 @@ def _swapped_comparison(point: Clause, clause: Clause) -> str | None:
 
 
 def contradiction(point: Clause, clause: Clause, lexical: float, cosine: float,
-                  other_points: set[str], given: set[str]) -> str | None:
+                  other_points: set[str], given: set[str],
+                  asked: frozenset[str] | set[str] = frozenset()) -> str | None:
     """Why `clause` contradicts `point`, or None. Only asked of clauses on the point's topic;
     `given` is what the reference and question say, which no clause can contradict."""
     shared = point.words & clause.words
@@ -346,7 +348,7 @@ def contradiction(point: Clause, clause: Clause, lexical: float, cosine: float,
         return f"opposite ({why})"
     if why := _swapped_comparison(point, clause):
         return f"swapped ({why})"
-    if same_words >= SWAP_LEXICAL and (swap := _swapped(point, clause, other_points)):
+    if same_words >= SWAP_LEXICAL and (swap := _swapped(point, clause, other_points, asked)):
         return f"swapped ({swap[1]} for {swap[0]})"
     return None
 
@@ -356,18 +358,23 @@ def _neighbours(words: list[str], i: int) -> set[tuple[str, str]]:
         ({("next", words[i + 1])} if i + 1 < len(words) else set())
 
 
-def _swapped(point: Clause, clause: Clause, other_points: set[str]) -> tuple[str, str] | None:
-    """A word of the point replaced, in the same slot, by a word of another key point.
+def _swapped(point: Clause, clause: Clause, other_points: set[str],
+             asked: frozenset[str] | set[str] = frozenset()) -> tuple[str, str] | None:
+    """A word of the point replaced, in the same slot, by a word of another key point, or the
+    point's subject (its first content word) by a word of the question.
 
     "model decides tool calls" vs "the user decides when to call tools": "user" (another key
-    point's word) sits where "model" sat, before "decides".
+    point's word) sits where "model" sat, before "decides". "timestamp older than five
+    minutes" vs "the signature secret is older than five minutes", asked why a signature
+    fails "even though the secret is right".
     """
     pw, cw = content(point.toks), content(clause.toks)
     for i, m in enumerate(pw):
         if m in clause.words or m in point.glue:
             continue
+        movable = other_points | asked if i == 0 else other_points
         for j, x in enumerate(cw):
-            if x in other_points and x not in point.words and \
+            if x in movable and x not in point.words and \
                     _neighbours(pw, i) & _neighbours(cw, j):
                 return m, x
     return None
@@ -485,7 +492,8 @@ def score_answer(question: str, reference: str, answer: str, embedder,
         others = {w for other in parts if other is not ps for c in other for w in c.words}
         part_results = []
         for part in ps:
-            result = _judge_part(part, clauses, cos[row], said, others, given)
+            result = _judge_part(part, clauses, cos[row], said, others, given,
+                                 q_words - ref_words)
             if result.status == "not found" and sent_cos[row].max() >= WEAK_COSINE:
                 j = int(sent_cos[row].argmax())
                 result = PointResult(part.text, "partly covered", sentences[j],
@@ -568,7 +576,7 @@ def _reworded(results: list[PointResult], clauses: list[Clause], spare: list[int
 
 
 def _judge_part(part: Clause, clauses: list[Clause], cos_row: np.ndarray, said: list[bool],
-                others: set[str], given: set[str]) -> PointResult:
+                others: set[str], given: set[str], asked: set[str]) -> PointResult:
     """How one part of a key point fares: covered, contradicted, partly covered (close in
     meaning, few shared words) or not found. Closeness alone counts only for a clause that
     says something beyond the question (`said`); any clause on topic can contradict."""
@@ -580,7 +588,7 @@ def _judge_part(part: Clause, clauses: list[Clause], cos_row: np.ndarray, said: 
         on_topic = lex >= TOPIC_LEXICAL or sim >= min(TOPIC_COSINE, WEAK_COSINE)
         if not on_topic:
             continue
-        why = contradiction(part, c, lex, sim, others, given)
+        why = contradiction(part, c, lex, sim, others, given, asked)
         strength = max(lex, sim)
         if why:
             if worst is None or strength > worst[0]:
