@@ -33,11 +33,14 @@ class ContentError(Exception):
         super().__init__("\n".join(problems))
 
 
-def format_validation(path: Path, err: ValidationError) -> list[str]:
+def format_validation(path: Path, err: ValidationError, short: bool = False) -> list[str]:
+    """One line per problem: "path: field a.b: message", or with `short` (a folder of files
+    reported together, as the design prompts are) "name.yaml: a.b: message"."""
     out = []
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"]) or "(file)"
-        out.append(f"{path}: field {loc}: {e['msg']}")
+        loc = ".".join(str(p) for p in e["loc"]) or ("(root)" if short else "(file)")
+        out.append(f"{path.name}: {loc}: {e['msg']}" if short else
+                   f"{path}: field {loc}: {e['msg']}")
     return out
 
 

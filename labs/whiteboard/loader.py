@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from labs.content import ContentError
+from labs.content import ContentError, format_validation
 from labs.whiteboard.models import DesignPrompt
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "content" / "whiteboard" / "prompts"
@@ -22,14 +22,6 @@ PROMPTS_DIR = Path(__file__).resolve().parents[2] / "content" / "whiteboard" / "
 
 class PromptError(ContentError):
     """One or more prompt files failed to load; `problems` names each file and field."""
-
-
-def _format(path: Path, err: ValidationError) -> list[str]:
-    out = []
-    for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"]) or "(root)"
-        out.append(f"{path.name}: {loc}: {e['msg']}")
-    return out
 
 
 def load_prompt_file(path: Path) -> DesignPrompt:
@@ -42,7 +34,7 @@ def load_prompt_file(path: Path) -> DesignPrompt:
     try:
         prompt = DesignPrompt.model_validate(raw)
     except ValidationError as exc:
-        raise PromptError(_format(path, exc)) from exc
+        raise PromptError(format_validation(path, exc, short=True)) from exc
     if prompt.id != path.stem:
         raise PromptError([f"{path.name}: id {prompt.id!r} does not match the file name"])
     return prompt
