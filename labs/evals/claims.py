@@ -433,6 +433,11 @@ def _required(part: Clause, reference_words: set[str], question_words: set[str])
                    glue=frozenset(part.words - reference_words - question_words))
 
 
+@lru_cache(maxsize=1)
+def _filler_stems() -> frozenset[str]:
+    return frozenset(content(FILLER_WORDS))
+
+
 def _polarity(text: str) -> str | None:
     """"yes" or "no" when the text opens with one ("No; temperature 0 picks ...")."""
     toks = tokens(text)
@@ -478,7 +483,7 @@ def score_answer(question: str, reference: str, answer: str, embedder,
     ref_vec, answer_cos = vecs[-2], float(vecs[-2] @ vecs[-1])
     # closeness in meaning counts only for text that says something of its own: an echo of
     # the question or filler is close to every point and evidence of none
-    filler = set(content(FILLER_WORDS))
+    filler = _filler_stems()
     said = [len(c.words - q_words - filler) >= 2 for c in clauses]
     sent_said = np.array([len(set(content(tokens(s))) - q_words - filler) >= 2
                           for s in sentences])

@@ -32,7 +32,10 @@ from labs.store.models import EvalRun, EvalRunItem
 
 REGRESSION_EPSILON = 1e-9
 MODES = ("bm25", "dense", "hybrid")
-RETRIEVAL_METRICS = ("ndcg@10", "recall@10", "precision@10")  # precision@10: context precision
+# what a retrieval version reports, and how the page names it (precision@10 over the golden
+# set's judged chunks is the lesson's context precision)
+RETRIEVAL_LABELS = {"ndcg@10": "nDCG@10", "recall@10": "recall@10",
+                    "precision@10": "context precision@10"}
 
 
 def run_name(mode: str, chunk_tokens: int, fusion: str = "rrf", rerank: str = "none") -> str:
@@ -81,7 +84,7 @@ def run_retrieval_version(store: Store, learner_id: int, corpus, mode: str, chun
     ev = index.evaluate(corpus.queries, modes=(mode,), k=10)
     mean, per_query = ev.mean[mode], ev.per_query[mode]
     intervals = {m: stats.bootstrap_ci([v[m] for v in per_query.values()])
-                 for m in RETRIEVAL_METRICS}
+                 for m in RETRIEVAL_LABELS}
     run = save_run(store, learner_id=learner_id,
                    name=name.strip() or run_name(mode, chunk_tokens, config["fusion"]),
                    source="retrieval", metric="ndcg@10",

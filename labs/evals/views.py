@@ -16,6 +16,7 @@ import numpy as np
 from labs.evals import reference, stats
 from labs.evals.human import agreement, to_pass_fail
 from labs.evals.models import EvalItem, SimilarityPair
+from labs.evals.regression import RETRIEVAL_LABELS
 from labs.evals.similarity import best_threshold, sweep
 
 METRICS = ("EM", "F1", "BLEU", "chrF", "ROUGE-L")
@@ -222,8 +223,7 @@ def interval_text(mean: float, low: float, high: float) -> str:
 def saved_message(saved) -> str:
     """What a new golden-set version scored, each mean with its 95% interval."""
     parts = [f"{label} {interval_text(saved.mean[m], ci.low, ci.high)}"
-             for m, label in (("ndcg@10", "nDCG@10"), ("recall@10", "recall@10"),
-                              ("precision@10", "context precision@10"))
+             for m, label in RETRIEVAL_LABELS.items()
              if (ci := saved.intervals.get(m)) is not None]
     return f"Saved {saved.run.name!r}: " + ", ".join(parts) + " (95% bootstrap intervals)."
 
@@ -232,11 +232,10 @@ def _other_metrics(run) -> dict:
     """recall@10 and context precision@10 of a retrieval version, with their intervals."""
     config = json.loads(run.config_json or "{}")
     out = {}
-    for key, m, label in (("recall@10", "recall@10", "recall@10"),
-                          ("context_precision@10", "precision@10", "context precision@10")):
+    for m, key in (("recall@10", "recall@10"), ("precision@10", "context_precision@10")):
         if key in config:
             low, high = config.get("intervals", {}).get(m, [config[key], config[key]])
-            out[label] = interval_text(config[key], low, high)
+            out[RETRIEVAL_LABELS[m]] = interval_text(config[key], low, high)
     return out
 
 
