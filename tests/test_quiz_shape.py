@@ -126,20 +126,24 @@ def test_quiz_page_shows_options_in_the_learners_shuffled_order(cur):
     assert shown == expected
 
 
+def _check(q, choice: int):
+    """The modules page with `choice` picked and checked for question `q`."""
+    at = page_test("app_pages/modules.py").run()
+    at.radio(key=f"quiz_choice_{q.id}").set_value(choice)
+    at.button(key=f"quiz_check_{q.id}").click().run()
+    return at
+
+
 def test_right_answer_feedback_says_right_once(cur):
     q = _first_question(cur)
-    at = page_test("app_pages/modules.py").run()
-    at.radio(key=f"quiz_choice_{q.id}").set_value(q.answer)
-    at.button(key=f"quiz_check_{q.id}").click().run()
+    at = _check(q, q.answer)
     (ok,) = [s.value for s in at.success if s.value.startswith("Right.")]
     assert not re.match(r"Right\. (Correct|Right)\b", ok)
 
 
 def test_the_answered_right_caption_counts_the_answer_just_checked(cur):
     q = _first_question(cur)
-    at = page_test("app_pages/modules.py").run()
-    at.radio(key=f"quiz_choice_{q.id}").set_value(q.answer)
-    at.button(key=f"quiz_check_{q.id}").click().run()
+    at = _check(q, q.answer)
     n = len(cur.quizzes["shape-map"].questions)
     assert any(c.value.startswith(f"1 of {n} questions answered right") for c in at.caption)
 
@@ -147,9 +151,7 @@ def test_the_answered_right_caption_counts_the_answer_just_checked(cur):
 def test_wrong_answer_feedback_does_not_say_wrong_twice(cur):
     q = _first_question(cur)
     wrong = (q.answer + 1) % len(q.options)
-    at = page_test("app_pages/modules.py").run()
-    at.radio(key=f"quiz_choice_{q.id}").set_value(wrong)
-    at.button(key=f"quiz_check_{q.id}").click().run()
+    at = _check(q, wrong)
     (bad,) = [e.value for e in at.error if e.value.startswith("Not quite.")]
     assert not re.match(r"Not quite\. (Wrong|Incorrect)\b", bad)
 
@@ -157,9 +159,7 @@ def test_wrong_answer_feedback_does_not_say_wrong_twice(cur):
 def test_a_reload_shows_the_answer_given_last_time(cur):
     q = _first_question(cur)
     wrong = (q.answer + 1) % len(q.options)
-    at = page_test("app_pages/modules.py").run()
-    at.radio(key=f"quiz_choice_{q.id}").set_value(wrong)
-    at.button(key=f"quiz_check_{q.id}").click().run()
+    _check(q, wrong)
     again = page_test("app_pages/modules.py").run()
     no_exceptions(again)
     assert again.radio(key=f"quiz_choice_{q.id}").value == wrong
