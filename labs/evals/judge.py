@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import SQLAlchemyError
 
 from labs import llm
 from labs.evals.claims import ClaimScore, score_answer
@@ -143,24 +142,11 @@ class RubricJudge:
     def _done(self, verdict, t0: float, found: ClaimScore | None) -> Judged:
         latency = (time.perf_counter() - t0) * 1000
         if self.record:
-            record_offline_call(FEATURE, "rubric-judge", latency, self.learner_id, self._store)
+            from labs.llm import accounting
+
+            accounting.record_offline(FEATURE, "rubric-judge", latency, self.learner_id,
+                                      self._store)
         return Judged(verdict, self.label, 0.0, latency, found)
-
-
-def record_offline_call(feature: str, model: str, latency_ms: float,
-                        learner_id: int | None = None, store=None) -> None:
-    """The spend log shows offline work too, at $0, as provider "offline"."""
-    from labs.llm import accounting
-    from labs.store import StoreError
-    from labs.store.models import LLMCall
-
-    try:
-        accounting.record(store or accounting.default_store(),
-                          LLMCall(provider="offline", model=model, feature=feature,
-                                  learner_id=learner_id, latency_ms=latency_ms, cost_usd=0.0,
-                                  structured=True))
-    except (StoreError, SQLAlchemyError, OSError):
-        pass  # the verdict matters more than its bookkeeping
 
 
 class LLMJudge:

@@ -86,6 +86,19 @@ def record(store: Store, call: LLMCall) -> LLMCall:
     return call
 
 
+def record_offline(feature: str, model: str, latency_ms: float, learner_id: int | None = None,
+                   store: Store | None = None) -> None:
+    """The spend log shows offline work too (the rubric grader, the rubric judge), at $0 and
+    as provider "offline". Bookkeeping never costs the learner a grade or a verdict, so a
+    store that cannot be written is passed over."""
+    try:
+        record(store or default_store(), LLMCall(
+            provider="offline", model=model, feature=feature, learner_id=learner_id,
+            latency_ms=latency_ms, cost_usd=0.0, structured=True))
+    except (StoreError, SQLAlchemyError, OSError, ValueError):
+        log.warning("could not record an offline %s call", feature)
+
+
 # --- the exact-match cache ---------------------------------------------------------------
 
 

@@ -58,10 +58,13 @@ class RubricGrader:
 
     def grade(self, prompt: DesignPrompt, answer: str, *, mode: str = "whiteboard",
               questions_asked: Sequence[dict] = (), learner_id: int | None = None) -> Grade:
+        from labs.llm import accounting
+
         t0 = time.perf_counter()
         g = grade_offline(prompt, answer, questions_asked=questions_asked, mode=mode,
                           embedder=self.embedder)
-        _log_offline((time.perf_counter() - t0) * 1000, learner_id)
+        accounting.record_offline(FEATURE, RUBRIC_GRADER, (time.perf_counter() - t0) * 1000,
+                                  learner_id)
         return g
 
 
@@ -77,20 +80,6 @@ class LLMGrader:
         return grade_llm(prompt, answer, config=self.config, mode=mode,
                          questions_asked=questions_asked, learner_id=learner_id,
                          cache=self.cache)
-
-
-def _log_offline(latency_ms: float, learner_id: int | None) -> None:
-    """One spend-log row for an offline grade: provider offline, cost 0."""
-    from labs.llm import accounting
-    from labs.store import StoreError
-    from labs.store.models import LLMCall
-
-    try:
-        accounting.record(accounting.default_store(), LLMCall(
-            provider="offline", model=RUBRIC_GRADER, feature=FEATURE, learner_id=learner_id,
-            latency_ms=latency_ms, cost_usd=0.0, structured=True))
-    except (StoreError, OSError, ValueError):  # bookkeeping never costs the learner a grade
-        pass
 
 
 def config_for(provider: str | None) -> Any:
